@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+
+/** What the CLI touches outside itself; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly readFile: (path: string) => Promise<string>;
+}
+
+export const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readFile: (path) => readFile(path, 'utf8'),
+};
+
+/** Exit codes of the CLI contract. */
+export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A user mistake the CLI reports in one line and exits with `code`, never with a stack trace. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+
+  constructor(
+    message: string,
+    readonly code: number = ExitCode.usage,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a file, turning fs errors into a one-line CliError. */
+export async function readInput(io: CliIo, path: string): Promise<string> {
+  try {
+    return await io.readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(error);
+    throw new CliError(`${path}: cannot read the file: ${why}`);
+  }
+}

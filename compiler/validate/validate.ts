@@ -1,0 +1,128 @@
+import type { z } from 'zod';
+import { DiagnosticSink } from '../diagnostics/sink.js';
+import { inferKind, jobKinds } from '../kinds/registry.js';
+import {
+  API_VERSION,
+  KIND,
+  type RawWorkflow,
+  workflowValidationSchema,
+} from '../language/workflow-schema.js';
+import type { ParsedFile } from '../parse/parse.js';
+import { typeName } from './describe.js';
+import { reportIssue } from './issues.js';
+
+type Mapping = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Mapping {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Other dialects the user may have fed us, and how to convert them. */
+const DIALECT_HINTS: ReadonlyArray<[RegExp, string]> = [
+  [
+    /kube-zen\.io|zen\.io/,
+    'this looks like a zen-flow JobFlow: convert it with "waterflow import --from zen-flow FILE"',
+  ],
+  [/argoproj\.io/, 'this looks like an Argo Workflow: convert it with "waterflow import --from argo FILE"'],
+];
+
+function checkHeader(data: Mapping, sink: DiagnosticSink): boolean {
+  const { apiVersion, kind } = data;
+  if (apiVersion !== undefined && apiVersion !== API_VERSION) {
+    const hint = DIALECT_HINTS.find(([re]) => typeof apiVersion === 'string' && re.test(apiVersion))?.[1];
+    sink.error(
+      'WF1004',
+      ['apiVersion'],
+      `apiVersion must be "${API_VERSION}", found ${typeName(apiVersion)}`,
+      {
+        hint: hint ?? `start the file with "apiVersion: ${API_VERSION}" and "kind: ${KIND}"`,
+      },
+    );
+    return false;
+  }
+  if (kind !== undefined && kind !== KIND) {
+    sink.error('WF1004', ['kind'], `kind must be "${KIND}", found ${typeName(kind)}`);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Gives every job an explicit `type` (so that the schema can discriminate on it) and reports
+ * fields that cannot go together. Works on a copy: the parsed data stays as written.
+ */
+function inferJobTypes(data: Mapping, sink: DiagnosticSink): Mapping {
+  const copy = structuredClone(data);
+  const stages = isMapping(copy.spec) ? copy.spec.stages : undefined;
+  if (!Array.isArray(stages)) return copy;
+  stages.forEach((stage: unknown, s) => {
+    const jobs = isMapping(stage) ? stage.jobs : undefined;
+    if (!Array.isArray(jobs)) return;
+    jobs.forEach((job: unknown, j) => {
+      if (!isMapping(job)) return;
+      const path = ['spec', 'stages', s, 'jobs', j];
+      if ('if' in job && 'when' in job) {
+        sink.error(
+          'WF1108',
+          [...path, 'when'],
+          `job "${String(job.name)}" has both "if" and "when"; "when" is another name for "if"`,
+          {
+            target: 'key',
+            hint: 'keep one of them',
+          },
+        );
+      }
+      if ('container' in job && 'workflow' in job) {
+        sink.error(
+          'WF1108',
+          [...path, 'workflow'],
+          `job "${String(job.name)}" has both "container" and "workflow"; a job runs a container or a nested workflow, not both`,
+          {
+            target: 'key',
+          },
+        );
+        delete job.container;
+      }
+      if (job.type === undefined) job.type = inferKind(job);
+    });
+  });
+  return copy;
+}
+
+export interface ValidateResult {
+  readonly workflow?: RawWorkflow;
+  readonly diagnostics: DiagnosticSink['list'];
+}
+
+/** Checks the shape of the parsed data against the language schema; all problems at once. */
+export function validate(parsed: ParsedFile): ValidateResult {
+  const sink = new DiagnosticSink(parsed.source);
+  const { data } = parsed;
+  if (!isMapping(data)) {
+    sink.error(
+      'WF1002',
+      [],
+      `a workflow file must be a mapping with apiVersion, kind, metadata and spec, found ${typeName(data)}`,
+    );
+    return { diagnostics: sink.list };
+  }
+  if (!checkHeader(data, sink)) return { diagnostics: sink.list };
+  const typed = inferJobTypes(data, sink);
+  const knownKeys = new WeakMap<object, ReadonlyArray<string>>();
+  const result = workflowValidationSchema.safeParse(typed, {
+    error: (issue) => {
+      // Remember the keys the strict object knows, for "did you mean" on unknown fields.
+      if (issue.code === 'unrecognized_keys' && issue.inst !== undefined) {
+        const shape = (issue.inst as z.ZodObject)._zod.def.shape;
+        knownKeys.set(issue.keys, Object.keys(shape));
+      }
+      return undefined;
+    },
+  });
+  if (!result.success) {
+    const ctx = { data: typed, sink, knownKeys, kinds: jobKinds.map((k) => k.kind) };
+    for (const issue of result.error.issues) reportIssue(issue, ctx);
+  }
+  if (sink.hasErrors || !result.success) return { diagnostics: sink.list };
+  return { workflow: result.data, diagnostics: sink.list };
+}
