@@ -50,11 +50,13 @@ function checkParam(rest: ReadonlyArray<Key>, scope: ExprScope, report: Report):
   const declared = [...scope.params.keys()];
   const hint =
     declared.length === 0 ? 'this workflow declares no params' : `declared params: ${declared.join(', ')}`;
-  if (typeof param !== 'string')
+  if (typeof param !== 'string') {
     return [report('WF3002', '"params" needs a param name, as in params.environment', hint)];
+  }
   const type = scope.params.get(param);
-  if (type === undefined)
+  if (type === undefined) {
     return [report('WF3002', `unknown param "${param}"${didYouMean(param, declared)}`, hint)];
+  }
   if (deeper.length > 0 && type !== 'object' && type !== 'array') {
     const message = `"${formatName(['params', ...rest])}" reads into param "${param}", which is ${withArticle(type)}`;
     return [report('WF3002', message, 'only array and object params have items or properties')];
@@ -132,8 +134,9 @@ function checkJobField(
 
 function checkRun(rest: ReadonlyArray<Key>, scope: ExprScope, report: Report): ExprProblem[] {
   if (isPath(rest, ['id'])) return [];
-  if (!isPath(rest, ['status']))
+  if (!isPath(rest, ['status'])) {
     return [report('WF3002', unknownIn(['run', ...rest], 'run has id and status', ['id', 'status']))];
+  }
   if (scope.allowRunStatus) return [];
   return [
     report(

@@ -90,8 +90,9 @@ function evaluateCall(expr: CallExpr, context: ExprContext): JsonValue {
   try {
     return fn.call(args, context.jobStatus);
   } catch (error) {
-    if (error instanceof FunctionError)
+    if (error instanceof FunctionError) {
       throw new ExpressionEvaluationError(error.message, expr.start, expr.end);
+    }
     throw error;
   }
 }

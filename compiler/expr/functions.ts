@@ -138,8 +138,9 @@ function format(fmt: string, values: ReadonlyArray<JsonValue>): string {
     .map((piece) => {
       if ('text' in piece) return piece.text;
       const value = values[piece.index];
-      if (value === undefined)
+      if (value === undefined) {
         throw new FunctionError(`format string uses {${piece.index}} but has ${values.length} value(s)`);
+      }
       return toText(value);
     })
     .join('');

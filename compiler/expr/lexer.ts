@@ -86,8 +86,9 @@ function scanName(source: string, pos: number, to: number): Token {
   let end = pos + 1;
   while (end < to && isNamePart(source[end])) end++;
   const name = source.slice(pos, end);
-  if (name === 'true' || name === 'false')
+  if (name === 'true' || name === 'false') {
     return { kind: 'boolean', value: name === 'true', start: pos, end };
+  }
   if (name === 'null') return { kind: 'null', start: pos, end };
   return { kind: 'name', name, start: pos, end };
 }
@@ -129,8 +130,10 @@ function scanNumber(source: string, pos: number, to: number): Scan {
     if (!isDigit(source[end]) || end >= to) return invalidNumber(source, pos, end, to);
     digits();
   }
-  if (end < to && (isNamePart(source[end]) || source[end] === '.'))
+  // `12abc` and `1.2.3` are one bad number, not a number followed by something else.
+  if (end < to && (isNamePart(source[end]) || source[end] === '.')) {
     return invalidNumber(source, pos, end, to);
+  }
   const value = Number(source.slice(pos, end));
   if (!Number.isFinite(value)) {
     const message = `number ${quote(source.slice(pos, end))} at ${describeOffset(source, pos)} is too large`;

@@ -31,8 +31,9 @@ class ExpressionParser {
     const expr = this.binary(0);
     const next = this.peek();
     if (next.kind === 'end') return expr;
-    if (isSymbol(next, ')'))
+    if (isSymbol(next, ')')) {
       throw this.failure(`unexpected ")" at ${this.at(next.start)}: no "(" to close`, next);
+    }
     throw this.failure(
       `expected an operator or the end of the expression, found ${this.describe(next)}`,
       next,
@@ -74,7 +75,7 @@ class ExpressionParser {
     }
     const name: NameExpr = { kind: 'name', path, start: this.offset(first.start), end: this.offset(end) };
     const next = this.peek();
-    if (isSymbol(next, '(') && path.length > 1) {
+    if (isSymbol(next, '(')) {
       const message = `${quote(this.text(first.start, end))} is not a function and cannot be called; found "(" at ${this.at(next.start)}`;
       throw this.failure(message, next);
     }

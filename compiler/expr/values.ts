@@ -51,8 +51,8 @@ export function looseEquals(left: JsonValue, right: JsonValue): boolean {
   const leftType = typeOfValue(left);
   const rightType = typeOfValue(right);
   if (leftType === rightType) return deepEquals(left, right);
-  if (leftType === 'array' || leftType === 'object' || rightType === 'array' || rightType === 'object')
-    return false;
+  const scalars = ['null', 'boolean', 'number', 'string'];
+  if (!scalars.includes(leftType) || !scalars.includes(rightType)) return false;
   return toNumber(left) === toNumber(right);
 }
 

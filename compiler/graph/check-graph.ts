@@ -1,8 +1,13 @@
 import { DiagnosticSink } from '../diagnostics/sink.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Job, Workflow } from '../ir.js';
+import { isConstantFalse } from '../normalize/condition.js';
 import type { SourceMap } from '../parse/source.js';
 import { findCycles } from './cycles.js';
+import type { GraphSkeleton } from './skeleton.js';
+
+type SkeletonJob = GraphSkeleton['jobs'][number];
+
 import { buildGraph, type WorkflowGraph } from './graph.js';
 
 export interface GraphResult {
@@ -10,7 +15,7 @@ export interface GraphResult {
   readonly diagnostics: DiagnosticSink['list'];
 }
 
-function checkNames(workflow: Workflow, sink: DiagnosticSink, source: SourceMap): void {
+function checkNames(workflow: GraphSkeleton, sink: DiagnosticSink, source: SourceMap): void {
   const stages = new Map<string, number>();
   for (const stage of workflow.stages) {
     const first = stages.get(stage.name);
@@ -33,7 +38,7 @@ function checkNames(workflow: Workflow, sink: DiagnosticSink, source: SourceMap)
       });
     }
   }
-  const jobs = new Map<string, Job>();
+  const jobs = new Map<string, SkeletonJob>();
   for (const job of workflow.jobs) {
     const first = jobs.get(job.name);
     if (first !== undefined) {
@@ -52,7 +57,7 @@ function checkNames(workflow: Workflow, sink: DiagnosticSink, source: SourceMap)
   }
 }
 
-function checkStageEdges(workflow: Workflow, sink: DiagnosticSink): void {
+function checkStageEdges(workflow: GraphSkeleton, sink: DiagnosticSink): void {
   const names = new Set(workflow.stages.map((s) => s.name));
   const edges = new Map<string, string[]>();
   for (const stage of workflow.stages) {
@@ -89,7 +94,7 @@ function checkStageEdges(workflow: Workflow, sink: DiagnosticSink): void {
   }
 }
 
-function checkNeeds(workflow: Workflow, sink: DiagnosticSink): void {
+function checkNeeds(workflow: GraphSkeleton, sink: DiagnosticSink): void {
   const names = new Set(workflow.jobs.map((j) => j.name));
   for (const job of workflow.jobs) {
     job.needs.forEach((need, i) => {
@@ -107,13 +112,13 @@ function checkNeeds(workflow: Workflow, sink: DiagnosticSink): void {
 }
 
 /** Why `from` waits for `to`: its own `needs`, or its stage's `dependsOn`. */
-function edgeReason(from: Job, to: Job): string {
+function edgeReason(from: SkeletonJob, to: SkeletonJob): string {
   return from.needs.includes(to.name)
     ? `"${from.name}" needs "${to.name}"`
     : `"${from.name}" waits for "${to.name}" because stage "${from.stage}" depends on stage "${to.stage}"`;
 }
 
-function checkJobCycles(workflow: Workflow, sink: DiagnosticSink): void {
+function checkJobCycles(workflow: GraphSkeleton, sink: DiagnosticSink): void {
   const jobs = new Map(workflow.jobs.map((j) => [j.name, j]));
   const edges = new Map(
     workflow.jobs.map((j) => [j.name, j.upstream.filter((u) => jobs.has(u) && u !== j.name)]),
@@ -123,11 +128,11 @@ function checkJobCycles(workflow: Workflow, sink: DiagnosticSink): void {
     edges,
   )) {
     const steps = cycle.map((name, i) => {
-      const from = jobs.get(name) as Job;
-      const to = jobs.get(cycle[(i + 1) % cycle.length] as string) as Job;
+      const from = jobs.get(name) as SkeletonJob;
+      const to = jobs.get(cycle[(i + 1) % cycle.length] as string) as SkeletonJob;
       return { from, to };
     });
-    const first = steps[0] as { from: Job; to: Job };
+    const first = steps[0] as { from: SkeletonJob; to: SkeletonJob };
     const needIndex = first.from.needs.indexOf(first.to.name);
     const at = needIndex >= 0 ? [...first.from.path, 'needs', needIndex] : [...first.from.path, 'name'];
     sink.error('WF2006', at, `jobs form a cycle: ${[...cycle, cycle[0]].map((n) => `"${n}"`).join(' -> ')}`, {
@@ -184,8 +189,7 @@ function warnNeverRuns(graph: WorkflowGraph, sink: DiagnosticSink): void {
   const never = new Set<string>();
   for (const name of graph.order) {
     const job = graph.jobs.get(name) as Job;
-    const expr = job.condition.expr;
-    const literalFalse = expr.kind === 'literal' && expr.value === false;
+    const literalFalse = isConstantFalse(job.condition.expr);
     const blockedBy = (graph.upstream.get(name) ?? []).find((u) => never.has(u));
     const defaultCondition = job.condition.path === undefined;
     if (literalFalse) {
@@ -209,13 +213,23 @@ function warnNeverRuns(graph: WorkflowGraph, sink: DiagnosticSink): void {
   }
 }
 
-/** Names, duplicates, unknown references, self-dependencies and cycles; then the graph. */
-export function checkGraph(workflow: Workflow, source: SourceMap): GraphResult {
+/** Names, duplicates, unknown references, self-dependencies and cycles of any skeleton. */
+export function checkStructure(workflow: GraphSkeleton, source: SourceMap): DiagnosticSink['list'] {
   const sink = new DiagnosticSink(source);
   checkNames(workflow, sink, source);
+  const before = sink.list.length;
   checkStageEdges(workflow, sink);
+  const stageProblems = sink.list.length > before;
   checkNeeds(workflow, sink);
-  checkJobCycles(workflow, sink);
+  // A stage cycle makes every job in it a cycle too: report the cause once.
+  if (!stageProblems) checkJobCycles(workflow, sink);
+  return sink.list;
+}
+
+/** The structural checks, then the graph and the checks that need it. */
+export function checkGraph(workflow: Workflow, source: SourceMap): GraphResult {
+  const sink = new DiagnosticSink(source);
+  sink.list.push(...checkStructure(workflow, source));
   if (sink.hasErrors) return { diagnostics: sink.list };
   const graph = buildGraph(workflow);
   checkArtifacts(workflow, graph, sink);

@@ -6,7 +6,8 @@ import { report } from './issue.js';
 
 /** Job, stage, param, output and artifact names: usable in `needs.<name>` and state names. */
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
-const NAME_RULE = 'starts with a letter or "_", then letters, digits, "_" or "-", at most 64 characters';
+const NAME_RULE =
+  'start with a letter or "_" and hold only letters, digits, "_" and "-" (at most 64 characters)';
 
 /** A workflow name: it names the state machine. */
 export const WORKFLOW_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
@@ -16,20 +17,20 @@ export const workflowName = z
   .string()
   .regex(
     WORKFLOW_NAME_PATTERN,
-    'starts with a lowercase letter, then lowercase letters, digits or "-", at most 63 characters',
+    'start with a lowercase letter and hold only lowercase letters, digits and "-" (at most 63 characters)',
   );
 
 /** Environment variable names as POSIX shells accept them. */
 export const envName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and "_", not starting with a digit');
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'hold only letters, digits and "_", and not start with a digit');
 
 /** A container image reference: `[registry/]repo[:tag][@digest]`. */
 export const image = z
   .string()
   .regex(
     /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
-    'an image reference such as "alpine:3.20" or "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.2"',
+    'be an image reference such as "alpine:3.20" or "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.2"',
   );
 
 /** A duration (`90s`, `10m`, `2h`, `1d`, `1h30m`, or a number of seconds), output in seconds. */

@@ -9,6 +9,15 @@ export const KIND = 'Workflow';
 
 const secretSource = z.string().superRefine((input, ctx) => {
   if (/^(aws-secretsmanager|ssm|env):\/\/\S+$/.test(input)) return;
+  const scheme = /^(aws-secretsmanager|ssm|env):\/\/$/.exec(input)?.[1];
+  if (scheme !== undefined) {
+    report(ctx, {
+      code: 'WF1207',
+      message: `secret source "${input}" names no secret after "${scheme}://"`,
+      hint: scheme === 'env' ? 'write env://VARIABLE_NAME' : `write ${scheme}://<name>`,
+    });
+    return;
+  }
   report(ctx, {
     code: 'WF1207',
     message: `secret source "${input}" is not one of aws-secretsmanager://, ssm:// or env://`,

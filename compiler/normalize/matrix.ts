@@ -91,7 +91,8 @@ export function normalizeMatrix(
     return undefined;
   }
   const { keys, items } = expand(raw, path, ctx.sink);
-  if (items.length === 0) {
+  const emptyAxis = Object.values(raw.values ?? {}).some((list) => list.length === 0);
+  if (items.length === 0 && !emptyAxis) {
     ctx.sink.error('WF1208', path, 'the matrix has no items left after "exclude"');
   } else if (items.length > MAX_STATIC_ITEMS) {
     ctx.sink.error('WF1208', [...path, 'values'], `the matrix has more than ${MAX_STATIC_ITEMS} items`, {

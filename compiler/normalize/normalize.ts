@@ -22,7 +22,8 @@ function normalizeSecrets(raw: RawWorkflow['spec']['secrets']): Secret[] {
 /** Stages with `dependsOn` defaulting to the previous stage (none for the first). */
 function normalizeStages(raw: ReadonlyArray<RawStage>): Stage[] {
   return raw.map((stage, i) => {
-    const previous = raw[i - 1]?.name;
+    // A duplicate name is reported by the graph pass; do not also make it depend on itself.
+    const previous = raw[i - 1]?.name === stage.name ? undefined : raw[i - 1]?.name;
     return {
       name: stage.name,
       path: ['spec', 'stages', i],

@@ -37,8 +37,9 @@ export function parse(text: string, file: string): ParseResult {
     // An empty stream: parseAllDocuments returns an EmptyStream.
     return { diagnostics: [emptyDiagnostic(file)] };
   }
-  const errors = docs.flatMap((doc) => doc.errors.map((e) => yamlDiagnostic(file, e)));
-  if (errors.length > 0) return { diagnostics: errors };
+  // Later syntax errors are mostly echoes of the first (an unclosed bracket reports five); give one.
+  const firstError = docs.flatMap((doc) => doc.errors)[0];
+  if (firstError !== undefined) return { diagnostics: [yamlDiagnostic(file, firstError)] };
   const [doc, second] = docs;
   if (doc === undefined) return { diagnostics: [emptyDiagnostic(file)] };
   if (second !== undefined) {

@@ -17,7 +17,6 @@ const UNIT_ALIASES: Readonly<Record<string, Unit>> = {
   hrs: 'h',
   hour: 'h',
   hours: 'h',
-  M: 'm',
   min: 'm',
   mins: 'm',
   minute: 'm',
@@ -51,7 +50,11 @@ export function parseDuration(input: string | number): UnitResult<number> {
   const shown = `"${text}"`;
   if (text === '') return fail('duration is empty', EXAMPLES);
   if (/\s/.test(text)) {
-    return fail(`duration ${shown} contains whitespace`, `write "${text.replace(/\s+/g, '')}"`);
+    // "10 minutes": the joined form may be fixable too ("10minutes" -> "10m"); give that fix.
+    const joined = text.replace(/\s+/g, '');
+    const retry = parseDuration(joined);
+    const fix = retry.ok ? `write "${joined}"` : (retry.hint ?? `write "${joined}"`);
+    return fail(`duration ${shown} contains whitespace`, fix);
   }
   if (/^\d+(?:\.\d+)?$/.test(text)) return parseSeconds(Number(text), shown);
   if (text.startsWith('-')) return fail(`duration ${shown} is negative; it must be at least 1s`, EXAMPLES);

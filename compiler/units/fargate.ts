@@ -9,8 +9,11 @@ export interface FargateSize {
 
 /** `resources` as written in a job or in `spec.defaults`. */
 export interface ResourceRequest {
+  /** vCPU: `"0.25"`, `2`, or millicores `"500m"`. @default 0.25 */
   readonly cpu?: string | number;
+  /** `"512Mi"`, `"4Gi"`, or a bare number of MiB. @default "512Mi" */
   readonly memory?: string | number;
+  /** Ephemeral storage, `"30Gi"` or a bare number of GiB, 21 to 200. @default 20 GiB, Fargate's own */
   readonly disk?: string | number;
 }
 
@@ -53,25 +56,28 @@ export const FARGATE_SIZES: readonly FargateRow[] = [
 const CPU_EXAMPLES = 'write a number of vCPU like "0.25" or "2", or millicores like "500m"';
 const MEMORY_EXAMPLES = 'write a size like "512Mi" or "4Gi" (a bare number is MiB)';
 const DISK_EXAMPLES = `write a size from "${MIN_DISK_GIB}Gi" to "${MAX_DISK_GIB}Gi" (a bare number is GiB)`;
-/** A bare memory number up to this could be a count of GiB (120 is the most Fargate has) written without a unit. */
+/** A bare memory number up to 120 (the most GiB Fargate has) may well be GiB written without a unit. */
 const AMBIGUOUS_BARE_MIB = 120;
 
 /** Parses `cpu` (`"0.25"`, `"2"`, `2`, `"500m"` millicores) into vCPU. */
 export function parseCpu(input: string | number): UnitResult<number> {
   const text = String(input).trim();
   const shown = typeof input === 'number' ? text : `"${text}"`;
-  let vcpu: number;
-  if (typeof input === 'number' || /^\d+(?:\.\d+)?$/.test(text)) vcpu = Number(text);
-  else if (/^\d+m$/.test(text)) vcpu = Number(text.slice(0, -1)) / 1000;
-  else if (/^\d+M$/.test(text))
-    return fail(
-      `cpu ${shown} is not a number of vCPU`,
-      `millicores take a lowercase m: write "${text.slice(0, -1)}m"`,
-    );
-  else return fail(`cpu ${shown} is not a number of vCPU`, CPU_EXAMPLES);
+  const vcpu = typeof input === 'number' ? input : readVcpu(text);
+  if (vcpu === undefined) {
+    const upper = /^\d+M$/.test(text);
+    const hint = upper ? `millicores take a lowercase m: write "${text.slice(0, -1)}m"` : CPU_EXAMPLES;
+    return fail(`cpu ${shown} is not a number of vCPU`, hint);
+  }
   if (!Number.isFinite(vcpu)) return fail(`cpu ${shown} is not a finite number`, CPU_EXAMPLES);
   if (vcpu <= 0) return fail(`cpu ${shown} must be more than 0`, 'the smallest Fargate size is "0.25" vCPU');
   return ok(vcpu);
+}
+
+function readVcpu(text: string): number | undefined {
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text);
+  if (/^\d+m$/.test(text)) return Number(text.slice(0, -1)) / 1000;
+  return undefined;
 }
 
 /** Parses `memory` (`"512Mi"`, `"4Gi"`, `"1.5Gi"`, or a bare number of MiB) into whole MiB. */
@@ -157,9 +163,7 @@ function wrongUnit(
   return fail(message, `write "${amount}${binary}"`);
 }
 
-/**
- * The smallest Fargate size covering `cpuVcpu` and `memoryMiB`: least CPU first, then least memory.
- */
+/** The smallest Fargate size covering `cpuVcpu` and `memoryMiB`: least CPU first, then least memory. */
 export function fargateSize(cpuVcpu: number, memoryMiB: number): UnitResult<FargateSize> {
   if (!(cpuVcpu > 0) || !Number.isFinite(cpuVcpu)) {
     return fail(`cpu ${cpuVcpu} vCPU must be a number more than 0`, CPU_EXAMPLES);
@@ -193,23 +197,23 @@ function noFit(cpuVcpu: number, memoryMiB: number): UnitFailure {
   );
 }
 
-/** Resolves a job's `resources` over the workflow's defaults into a Fargate size. */
+/** Resolves a job's `resources` into a Fargate size; absent fields come from `spec.defaults.resources`. */
 export function resolveResources(
   request: ResourceRequest,
   defaults: ResourceRequest = {},
 ): UnitResult<Resources, ResourceFailure> {
-  const cpu = parseField('cpu', request.cpu ?? defaults.cpu, parseCpu, DEFAULT_CPU_VCPU);
+  const cpu = resolveField('cpu', request.cpu ?? defaults.cpu, parseCpu, DEFAULT_CPU_VCPU);
   if (!cpu.ok) return cpu;
-  const memory = parseField('memory', request.memory ?? defaults.memory, parseMemory, DEFAULT_MEMORY_MIB);
+  const memory = resolveField('memory', request.memory ?? defaults.memory, parseMemory, DEFAULT_MEMORY_MIB);
   if (!memory.ok) return memory;
-  const disk = parseField('disk', request.disk ?? defaults.disk, parseDisk, DEFAULT_DISK_GIB);
+  const disk = resolveField('disk', request.disk ?? defaults.disk, parseDisk, DEFAULT_DISK_GIB);
   if (!disk.ok) return disk;
   const size = fargateSize(cpu.value, memory.value);
   if (!size.ok) return { ...size, field: cpu.value > MAX_CPU_VCPU ? 'cpu' : 'memory' };
   return ok({ cpu: cpu.value, memoryMiB: memory.value, diskGiB: disk.value, fargate: size.value });
 }
 
-function parseField(
+function resolveField(
   field: keyof ResourceRequest,
   input: string | number | undefined,
   parse: (input: string | number) => UnitResult<number>,

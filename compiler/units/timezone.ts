@@ -65,7 +65,7 @@ export function isValidTimeZone(name: string): boolean {
  */
 export function suggestTimeZone(name: string): string | undefined {
   const zones = knownZones();
-  // An alias Intl knows is an exact answer; edit distance is only a guess (`Etc/GMT+0` is not `Etc/GMT+1`).
+  // An alias Intl resolves is an exact answer (`GMT` is `UTC`); edit distance is only a guess.
   const resolved = resolve(name);
   if (resolved !== undefined) {
     const current = Object.keys(RENAMED).find((modern) => RENAMED[modern] === resolved) ?? resolved;

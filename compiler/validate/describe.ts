@@ -45,14 +45,12 @@ function withRest(rest: DocPath, owner: string): string {
   return rest.length === 0 ? owner : `${formatPath(rest)} of ${owner}`;
 }
 
-/** A short name for a JSON value's type, as a user would say it. */
-export function typeName(value: unknown): string {
+/** A JSON value as a message shows it: strings quoted and cut, lists and mappings by kind. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string')
-    return `the string "${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`;
-  if (typeof value === 'number')
-    return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`;
+  return String(value);
 }

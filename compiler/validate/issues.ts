@@ -3,7 +3,8 @@ import { type DiagnosticCode, diagnosticCodes } from '../diagnostics/diagnostic.
 import type { DiagnosticSink } from '../diagnostics/sink.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { DocPath } from '../ir.js';
-import { describeField, typeName, valueAt } from './describe.js';
+import { suggestField } from '../language/aliases.js';
+import { describeField, showValue, valueAt } from './describe.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -15,6 +16,13 @@ export interface IssueContext {
   readonly knownKeys: WeakMap<object, ReadonlyArray<string>>;
   /** Job kinds, for "unknown job type" suggestions. */
   readonly kinds: ReadonlyArray<string>;
+  /** `parent path + key` of required fields that a misspelt key stands for: reported once, as unknown. */
+  readonly misspelt: ReadonlySet<string>;
+}
+
+/** The `misspelt` key of a field: its parent path and its name. */
+export function fieldKey(parent: DocPath, key: string): string {
+  return JSON.stringify([...parent, key]);
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {
@@ -48,10 +56,11 @@ export function reportIssue(issue: Issue, ctx: IssueContext, base: DocPath = [])
     case 'unrecognized_keys': {
       const known = ctx.knownKeys.get(issue.keys) ?? [];
       for (const key of issue.keys) {
+        const meant = suggestField(key, known);
         ctx.sink.error(
           'WF1102',
           [...path, key],
-          `unknown field "${key}" in ${field}${didYouMean(key, known)}`,
+          `unknown field "${key}" in ${field}${meant === undefined ? '' : ` (did you mean "${meant}"?)`}`,
           {
             target: 'key',
             hint: known.length > 0 ? `allowed fields: ${known.join(', ')}` : undefined,
@@ -75,7 +84,7 @@ export function reportIssue(issue: Issue, ctx: IssueContext, base: DocPath = [])
       ctx.sink.error(
         'WF1104',
         path,
-        `${field} must be ${allowed.length === 1 ? allowed[0] : `one of ${allowed.join(', ')}`}, found ${typeName(found)}${suggestion}`,
+        `${field} must be ${allowed.length === 1 ? allowed[0] : `one of ${allowed.join(', ')}`}, found ${showValue(found)}${suggestion}`,
       );
       return;
     }
@@ -83,7 +92,7 @@ export function reportIssue(issue: Issue, ctx: IssueContext, base: DocPath = [])
       ctx.sink.error(
         'WF1105',
         path,
-        `${field} is ${typeName(found)}, which is not valid: it must be ${issue.message}`,
+        `${field} is ${showValue(found)}, which is not valid: it must ${issue.message}`,
       );
       return;
     case 'too_small':
@@ -94,7 +103,7 @@ export function reportIssue(issue: Issue, ctx: IssueContext, base: DocPath = [])
       ctx.sink.error(
         'WF1106',
         path,
-        `${field} must be a multiple of ${issue.divisor}, found ${typeName(found)}`,
+        `${field} must be a multiple of ${issue.divisor}, found ${showValue(found)}`,
       );
       return;
     case 'invalid_key':
@@ -102,7 +111,7 @@ export function reportIssue(issue: Issue, ctx: IssueContext, base: DocPath = [])
         ctx.sink.error(
           'WF1105',
           path,
-          `the name "${String(path[path.length - 1])}" in ${describeField(ctx.data, path.slice(0, -1))} is not valid: it must be ${inner.message}`,
+          `the name "${String(path[path.length - 1])}" in ${describeField(ctx.data, path.slice(0, -1))} is not valid: it must ${inner.message}`,
           {
             target: 'key',
           },
@@ -129,6 +138,8 @@ function reportInvalidType(
   if (found === undefined && !(path.length > 0 && valueAt(ctx.data, path.slice(0, -1)) === undefined)) {
     const key = String(path[path.length - 1]);
     const parent = path.slice(0, -1);
+    // "comands" was reported as unknown with "did you mean commands": the missing field is the same mistake.
+    if (ctx.misspelt.has(fieldKey(parent, key))) return;
     ctx.sink.error(
       'WF1103',
       parent,
@@ -139,7 +150,7 @@ function reportInvalidType(
     );
     return;
   }
-  ctx.sink.error('WF1101', path, `${field} must be ${expected}, found ${typeName(found)}`);
+  ctx.sink.error('WF1101', path, `${field} must be ${expected}, found ${showValue(found)}`);
 }
 
 function reportRange(
@@ -168,7 +179,7 @@ function reportRange(
     ctx.sink.error(
       'WF1106',
       path,
-      `${field} must be ${small ? 'at least' : 'at most'} ${bound}, found ${typeName(found)}`,
+      `${field} must be ${small ? 'at least' : 'at most'} ${bound}, found ${showValue(found)}`,
     );
   }
 }
@@ -186,12 +197,13 @@ function reportUnion(
   ctx: IssueContext,
 ): void {
   if (issue.discriminator !== undefined) {
-    const typePath = [...path, issue.discriminator];
+    const typePath = path[path.length - 1] === issue.discriminator ? path : [...path, issue.discriminator];
+    const owner = describeField(ctx.data, typePath.slice(0, -1));
     const value = valueAt(ctx.data, typePath);
     ctx.sink.error(
       'WF1107',
       typePath,
-      `${field} has unknown type ${typeName(value)}${typeof value === 'string' ? didYouMean(value, ctx.kinds) : ''}`,
+      `${owner} has unknown type ${showValue(value)}${typeof value === 'string' ? didYouMean(value, ctx.kinds) : ''}`,
       {
         hint: `a job type is one of ${ctx.kinds.join(', ')}; leave it out for a container job`,
       },
@@ -226,6 +238,6 @@ function reportUnion(
   ctx.sink.error(
     'WF1101',
     path,
-    `${field} must be ${unique.join(' or ') || 'something else'}, found ${typeName(found)}`,
+    `${field} must be ${unique.join(' or ') || 'something else'}, found ${showValue(found)}`,
   );
 }

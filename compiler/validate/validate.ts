@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DiagnosticSink } from '../diagnostics/sink.js';
 import { inferKind, jobKinds } from '../kinds/registry.js';
+import { suggestField } from '../language/aliases.js';
 import {
   API_VERSION,
   KIND,
@@ -8,8 +9,8 @@ import {
   workflowValidationSchema,
 } from '../language/workflow-schema.js';
 import type { ParsedFile } from '../parse/parse.js';
-import { typeName } from './describe.js';
-import { reportIssue } from './issues.js';
+import { showValue } from './describe.js';
+import { fieldKey, reportIssue } from './issues.js';
 
 type Mapping = Record<string, unknown>;
 
@@ -33,7 +34,7 @@ function checkHeader(data: Mapping, sink: DiagnosticSink): boolean {
     sink.error(
       'WF1004',
       ['apiVersion'],
-      `apiVersion must be "${API_VERSION}", found ${typeName(apiVersion)}`,
+      `apiVersion must be "${API_VERSION}", found ${showValue(apiVersion)}`,
       {
         hint: hint ?? `start the file with "apiVersion: ${API_VERSION}" and "kind: ${KIND}"`,
       },
@@ -41,7 +42,7 @@ function checkHeader(data: Mapping, sink: DiagnosticSink): boolean {
     return false;
   }
   if (kind !== undefined && kind !== KIND) {
-    sink.error('WF1004', ['kind'], `kind must be "${KIND}", found ${typeName(kind)}`);
+    sink.error('WF1004', ['kind'], `kind must be "${KIND}", found ${showValue(kind)}`);
     return false;
   }
   return true;
@@ -102,7 +103,7 @@ export function validate(parsed: ParsedFile): ValidateResult {
     sink.error(
       'WF1002',
       [],
-      `a workflow file must be a mapping with apiVersion, kind, metadata and spec, found ${typeName(data)}`,
+      `a workflow file must be a mapping with apiVersion, kind, metadata and spec, found ${showValue(data)}`,
     );
     return { diagnostics: sink.list };
   }
@@ -120,7 +121,16 @@ export function validate(parsed: ParsedFile): ValidateResult {
     },
   });
   if (!result.success) {
-    const ctx = { data: typed, sink, knownKeys, kinds: jobKinds.map((k) => k.kind) };
+    const misspelt = new Set<string>();
+    for (const issue of result.error.issues) {
+      if (issue.code !== 'unrecognized_keys') continue;
+      const known = knownKeys.get(issue.keys) ?? [];
+      for (const key of issue.keys) {
+        const meant = suggestField(key, known);
+        if (meant !== undefined) misspelt.add(fieldKey(issue.path as Array<string | number>, meant));
+      }
+    }
+    const ctx = { data: typed, sink, knownKeys, kinds: jobKinds.map((k) => k.kind), misspelt };
     for (const issue of result.error.issues) reportIssue(issue, ctx);
   }
   if (sink.hasErrors || !result.success) return { diagnostics: sink.list };

@@ -179,7 +179,11 @@ describe('checkExpression', () => {
     });
 
     it('reports unknown fields of run and workflow', () => {
-      expect([...reported('run.ids'), ...reported('workflow.nam'), ...reported('workflow')]).toMatchInlineSnapshot(`
+      expect([
+        ...reported('run.ids'),
+        ...reported('workflow.nam'),
+        ...reported('workflow'),
+      ]).toMatchInlineSnapshot(`
         [
           "WF3002 unknown name "run.ids"; run has id and status (did you mean "id"?)",
           "WF3002 unknown name "workflow.nam"; workflow has name (did you mean "name"?)",
@@ -270,8 +274,18 @@ describe('checkExpression', () => {
 
     it('allows status functions only in conditions', () => {
       expect(check('!failure() && always()', { allowStatusFunctions: false })).toMatchObject([
-        { code: 'WF3007', message: "failure() can only be used in a job's if/when condition", start: 1, end: 10 },
-        { code: 'WF3007', message: "always() can only be used in a job's if/when condition", start: 14, end: 22 },
+        {
+          code: 'WF3007',
+          message: "failure() can only be used in a job's if/when condition",
+          start: 1,
+          end: 10,
+        },
+        {
+          code: 'WF3007',
+          message: "always() can only be used in a job's if/when condition",
+          start: 14,
+          end: 22,
+        },
       ]);
     });
 
@@ -283,8 +297,11 @@ describe('checkExpression', () => {
     });
 
     it('checks a literal format string against the values that follow it', () => {
-      expect([...reported("format('{0} {2}', 1, 2)"), ...reported("format('{0', 1)"), ...reported("format('}', 1)")])
-        .toMatchInlineSnapshot(`
+      expect([
+        ...reported("format('{0} {2}', 1, 2)"),
+        ...reported("format('{0', 1)"),
+        ...reported("format('}', 1)"),
+      ]).toMatchInlineSnapshot(`
           [
             "WF3006 format string uses {2} but only 2 value(s) follow it",
             "WF3006 invalid format string: "{" at index 0 does not start a placeholder like {0}",
@@ -336,14 +353,16 @@ describe('checkExpression', () => {
     });
 
     it('accepts integers compared with decimals, and any type compared with null', () => {
-      expect(check('params.batchSize < 2.5 && params.ratio == params.batchSize && params.config != null')).toStrictEqual(
-        [],
-      );
+      expect(
+        check('params.batchSize < 2.5 && params.ratio == params.batchSize && params.config != null'),
+      ).toStrictEqual([]);
     });
 
     it('leaves matrix values, outputs and mixed operands unchecked', () => {
       expect(
-        check("matrix.shard == 1 && needs.build.outputs.version > 2 && (params.environment || 1) == true && fromJSON('1') == 'x'"),
+        check(
+          "matrix.shard == 1 && needs.build.outputs.version > 2 && (params.environment || 1) == true && fromJSON('1') == 'x'",
+        ),
       ).toStrictEqual([]);
     });
   });

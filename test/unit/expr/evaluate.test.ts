@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are workflow templates, not JavaScript ones.
 import { describe, expect, it } from 'vitest';
 import {
   type ExprContext,
@@ -84,7 +85,7 @@ describe('evaluate', () => {
       ["'abc' == 0", false],
       ["' 2 ' == 2", true],
       ['false != 0', false],
-      ["params.regions == fromJSON('[\"eu-west-1\",\"us-east-1\"]')", true],
+      ['params.regions == fromJSON(\'["eu-west-1","us-east-1"]\')', true],
       ["params.config == fromJSON('{}')", false],
       ['params.regions == 0', false],
       ["params.regions != 'x'", true],
@@ -134,7 +135,9 @@ describe('evaluate', () => {
 
     it('negates by truthiness', () => {
       expect(
-        ["!''", '!0', '!null', '!false', "!'0'", '!params.regions', "!fromJSON('[]')", "!fromJSON('{}')"].map((s) => run(s)),
+        ["!''", '!0', '!null', '!false', "!'0'", '!params.regions', "!fromJSON('[]')", "!fromJSON('{}')"].map(
+          (s) => run(s),
+        ),
       ).toStrictEqual([true, true, true, true, false, false, false, false]);
     });
   });
@@ -164,9 +167,11 @@ describe('evaluate', () => {
 
     it('tests prefixes and suffixes of values converted to strings', () => {
       expect(
-        ["startsWith(params.environment, 'prod')", "endsWith(params.environment, 'prod')", "startsWith(1000, '10')"].map(
-          (s) => run(s),
-        ),
+        [
+          "startsWith(params.environment, 'prod')",
+          "endsWith(params.environment, 'prod')",
+          "startsWith(1000, '10')",
+        ].map((s) => run(s)),
       ).toStrictEqual([true, false, true]);
     });
 
@@ -175,26 +180,25 @@ describe('evaluate', () => {
     });
 
     it('joins arrays with a comma by default, or a given separator', () => {
-      expect([run('join(params.regions)'), run("join(params.regions, ' | ')"), run("join('solo', '-')")]).toStrictEqual([
-        'eu-west-1,us-east-1',
-        'eu-west-1 | us-east-1',
-        'solo',
-      ]);
+      expect([
+        run('join(params.regions)'),
+        run("join(params.regions, ' | ')"),
+        run("join('solo', '-')"),
+      ]).toStrictEqual(['eu-west-1,us-east-1', 'eu-west-1 | us-east-1', 'solo']);
     });
 
     it('converts to and from JSON', () => {
       expect(run("toJSON(params.config['a-b'])")).toBe('{\n  "c": 3\n}');
-      expect(run('fromJson(needs.build.outputs.items)')).toStrictEqual([
-        { n: 1 },
-        { n: 2 },
-      ]);
+      expect(run('fromJson(needs.build.outputs.items)')).toStrictEqual([{ n: 1 }, { n: 2 }]);
     });
 
     it('throws a located error for invalid JSON', () => {
       const act = () => run("'ok' && fromJSON('{nope')");
 
       expect(act).toThrow(ExpressionEvaluationError);
-      expect(act).toThrow(expect.objectContaining({ start: 8, end: 25, message: 'fromJSON could not parse "{nope" as JSON' }));
+      expect(act).toThrow(
+        expect.objectContaining({ start: 8, end: 25, message: 'fromJSON could not parse "{nope" as JSON' }),
+      );
     });
 
     it('throws a located error for a format string that asks for a missing value', () => {
@@ -203,7 +207,9 @@ describe('evaluate', () => {
   });
 
   it('evaluates a condition by truthiness', () => {
-    expect(evaluateCondition(parseValid("needs.test.result == 'failure' && params.batchSize"), context)).toBe(true);
+    expect(evaluateCondition(parseValid("needs.test.result == 'failure' && params.batchSize"), context)).toBe(
+      true,
+    );
     expect(evaluateCondition(parseValid("params.config.empty || ''"), context)).toBe(false);
   });
 });

@@ -5,7 +5,8 @@ import type { ExprScope } from '../../../compiler/expr/scope.js';
 /** Parses an expression that the test expects to be valid, failing the test with the errors otherwise. */
 export function parseValid(source: string): Expr {
   const { expr, errors } = parseExpression(source);
-  if (expr === undefined || errors.length > 0) throw new Error(`expected ${source} to parse: ${JSON.stringify(errors)}`);
+  if (expr === undefined || errors.length > 0)
+    throw new Error(`expected ${source} to parse: ${JSON.stringify(errors)}`);
   return expr;
 }
 

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are workflow templates, not JavaScript ones.
 import { describe, expect, it } from 'vitest';
 import { scanToken, tokenize } from '../../../compiler/expr/lexer.js';
 
@@ -43,7 +44,23 @@ describe('tokenize', () => {
       token.kind === 'symbol' ? token.symbol : token.kind,
     );
 
-    expect(symbols).toStrictEqual(['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '.', '[', ']', '(', ')', ',']);
+    expect(symbols).toStrictEqual([
+      '==',
+      '!=',
+      '<=',
+      '>=',
+      '&&',
+      '||',
+      '<',
+      '>',
+      '!',
+      '.',
+      '[',
+      ']',
+      '(',
+      ')',
+      ',',
+    ]);
   });
 
   it('reads operators written without spaces', () => {
@@ -62,7 +79,9 @@ describe('tokenize', () => {
   });
 
   it('reads integers, decimals, exponents and negative numbers', () => {
-    const values = tokensOf('0 42 3.25 -5 -0.5 2e3 1E-2').map((token) => (token.kind === 'number' ? token.value : token.kind));
+    const values = tokensOf('0 42 3.25 -5 -0.5 2e3 1E-2').map((token) =>
+      token.kind === 'number' ? token.value : token.kind,
+    );
 
     expect(values).toStrictEqual([0, 42, 3.25, -5, -0.5, 2000, 0.01]);
   });
@@ -75,7 +94,9 @@ describe('tokenize', () => {
   });
 
   it('keeps braces and operators inside a string as text', () => {
-    expect(tokensOf("'}} && ${{'")).toStrictEqual([{ kind: 'string', value: '}} && ${{', start: 0, end: 11 }]);
+    expect(tokensOf("'}} && ${{'")).toStrictEqual([
+      { kind: 'string', value: '}} && ${{', start: 0, end: 11 },
+    ]);
   });
 
   it('reports an unexpected character with its column and skips it', () => {
@@ -137,8 +158,9 @@ describe('tokenize', () => {
   });
 
   it('reports malformed numbers whole', () => {
-    expect(tokenize('12abc 1. 2e 1.2.3').errors.map(({ message, start, end }) => ({ message, start, end })))
-      .toMatchInlineSnapshot(`
+    expect(
+      tokenize('12abc 1. 2e 1.2.3').errors.map(({ message, start, end }) => ({ message, start, end })),
+    ).toMatchInlineSnapshot(`
         [
           {
             "end": 5,

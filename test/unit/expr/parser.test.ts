@@ -86,7 +86,12 @@ describe('parseExpression', () => {
   it('widens the span of a parenthesised expression to its parentheses', () => {
     const expr = parseValid('( a || b ) && c');
 
-    expect(expr.kind === 'binary' && expr.left).toMatchObject({ kind: 'binary', op: '||', start: 0, end: 10 });
+    expect(expr.kind === 'binary' && expr.left).toMatchObject({
+      kind: 'binary',
+      op: '||',
+      start: 0,
+      end: 10,
+    });
   });
 
   describe('precedence', () => {
@@ -151,7 +156,9 @@ describe('parseExpression', () => {
     });
 
     it('reports a trailing comma in a call', () => {
-      expect(messageOf('format(a, )')).toMatchInlineSnapshot(`"expected an expression, found ")" at column 11"`);
+      expect(messageOf('format(a, )')).toMatchInlineSnapshot(
+        `"expected an expression, found ")" at column 11"`,
+      );
     });
 
     it('reports two operands without an operator', () => {
@@ -190,8 +197,12 @@ describe('parseExpression', () => {
     });
 
     it('refuses property access on a call, a literal or parentheses', () => {
-      expect([messageOf('fromJSON(a).b'), messageOf("'x'[0]"), messageOf('(a).b'), messageOf('f()(1)')])
-        .toMatchInlineSnapshot(`
+      expect([
+        messageOf('fromJSON(a).b'),
+        messageOf("'x'[0]"),
+        messageOf('(a).b'),
+        messageOf('f()(1)'),
+      ]).toMatchInlineSnapshot(`
           [
             ""." at column 12 cannot follow a call, a literal or a parenthesised expression; only names like params.config have properties",
             ""[" at column 4 cannot follow a call, a literal or a parenthesised expression; only names like params.config have properties",

@@ -1,5 +1,11 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are workflow templates, not JavaScript ones.
 import { describe, expect, it } from 'vitest';
-import { parseCondition, parseTemplate, staticText, templateIsStatic } from '../../../compiler/expr/template.js';
+import {
+  parseCondition,
+  parseTemplate,
+  staticText,
+  templateIsStatic,
+} from '../../../compiler/expr/template.js';
 import { shape } from './helpers.js';
 
 function messagesOf(errors: ReadonlyArray<{ message: string }>): string[] {
@@ -44,7 +50,9 @@ describe('parseTemplate', () => {
   it('parses adjacent expressions without text between them', () => {
     const { template } = parseTemplate('${{a}}${{ b }}');
 
-    expect(template.parts.map((part) => (part.kind === 'expr' ? [shape(part.expr), part.offset] : part.text))).toStrictEqual([
+    expect(
+      template.parts.map((part) => (part.kind === 'expr' ? [shape(part.expr), part.offset] : part.text)),
+    ).toStrictEqual([
       ['a', 3],
       ['b', 10],
     ]);
@@ -195,6 +203,8 @@ describe('parseCondition', () => {
   });
 
   it('reports an empty condition', () => {
-    expect(messagesOf(parseCondition('').errors)).toStrictEqual(['expected an expression, found end of expression']);
+    expect(messagesOf(parseCondition('').errors)).toStrictEqual([
+      'expected an expression, found end of expression',
+    ]);
   });
 });
