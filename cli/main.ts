@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatDiagnostic, validateWorkflow, workflowJsonSchema } from '../compiler/index.js';
+import { type CompileCommandOptions, compileCommand } from './compile-command.js';
 import { toDot, toMermaid } from './graph-format.js';
 import { CliError, type CliIo, ExitCode, processIo, readInput } from './io.js';
 import { validateCommand } from './validate-command.js';
@@ -18,6 +19,16 @@ function buildProgram(io: CliIo, exit: { code: number }): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (files: string[], options: { format: 'text' | 'json' }) => {
       exit.code = await validateCommand(files, options, io);
+    });
+
+  program
+    .command('compile')
+    .description('compile a workflow to Step Functions ASL and ECS task definition specs')
+    .argument('<file>', 'workflow YAML file')
+    .requiredOption('-o, --out <dir>', 'output directory')
+    .addOption(new Option('--lowering <kind>', 'DAG lowering').choices(['exact', 'barrier']).default('exact'))
+    .action(async (file: string, options: CompileCommandOptions) => {
+      exit.code = await compileCommand(file, options, io);
     });
 
   program

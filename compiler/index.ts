@@ -1,3 +1,15 @@
+export type {
+  ChoiceState,
+  MapState,
+  ParallelState,
+  PassState,
+  State,
+  StateGraph,
+  StateMachine,
+  TaskState,
+} from './asl/types.js';
+export { type CompileOptions, compile, compileWorkflow, LIMITS } from './compile/compile.js';
+export type * from './compile/output.js';
 export type { Diagnostic, DiagnosticCode, Severity } from './diagnostics/diagnostic.js';
 export { diagnosticCodes, hasErrors } from './diagnostics/diagnostic.js';
 export { formatDiagnostic, formatDiagnostics, formatPath } from './diagnostics/format.js';

@@ -6,12 +6,15 @@ import { skeletonFromData } from './graph/skeleton.js';
 import type { Workflow } from './ir.js';
 import { normalize } from './normalize/normalize.js';
 import { parse } from './parse/parse.js';
+import type { SourceMap } from './parse/source.js';
 import { validate } from './validate/validate.js';
 
 export interface ValidationResult {
   /** Present when there is no error (warnings may remain). */
   readonly workflow?: Workflow;
   readonly graph?: WorkflowGraph;
+  /** Locates document paths, for the diagnostics of later passes (compile). */
+  readonly source?: SourceMap;
   /** Sorted by position. */
   readonly diagnostics: ReadonlyArray<Diagnostic>;
 }
@@ -42,5 +45,5 @@ export function validateWorkflow(text: string, file: string): ValidationResult {
   diagnostics.push(...checkExpressions(normalized.workflow, graphed.graph, source));
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted };
-  return { workflow: normalized.workflow, graph: graphed.graph, diagnostics: sorted };
+  return { workflow: normalized.workflow, graph: graphed.graph, source, diagnostics: sorted };
 }

@@ -65,6 +65,8 @@ export const diagnosticCodes = {
   WF3007: 'name not available here',
   WF3008: 'comparison of incompatible types',
   WF4001: 'workflow exceeds a Step Functions limit',
+  WF4002: 'expression not supported in Step Functions',
+  WF4003: 'not available in AWS',
 } as const;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

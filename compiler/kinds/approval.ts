@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApprovalJob } from '../ir.js';
 import { jobCommonFields } from '../language/job-common.js';
+import { lowerApproval } from './approval-asl.js';
 import { defineKind } from './kind.js';
 
 /** Approvals wait a day unless told otherwise; `spec.defaults.timeout` is for containers. */
@@ -43,4 +44,5 @@ export const approvalKind = defineKind({
     };
   },
   templates: (job: ApprovalJob) => [{ template: job.message, path: job.message.path ?? job.path }],
+  lower: lowerApproval,
 });

@@ -3,6 +3,7 @@ import type { ContainerJob } from '../ir.js';
 import { exitCodes, resources } from '../language/blocks.js';
 import { commands, image } from '../language/fields.js';
 import { jobCommonFields, runnableFields } from '../language/job-common.js';
+import { lowerContainer } from './container-asl.js';
 import { defineKind, type JobTemplate } from './kind.js';
 
 const fields = {
@@ -43,4 +44,5 @@ export const containerKind = defineKind({
   templates: (job: ContainerJob): JobTemplate[] => [
     ...job.commands.map((template) => ({ template, path: template.path ?? job.path })),
   ],
+  lower: lowerContainer,
 });

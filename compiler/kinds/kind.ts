@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Template } from '../expr/ast.js';
 import type { DocPath, Job, JobKind } from '../ir.js';
+import type { Fragment, RunRequest } from '../lower/context.js';
 import type { JobBase, NormalizeContext } from '../normalize/context.js';
 
 /** Where a template of a job stands, and which names it may use. */
@@ -25,6 +26,8 @@ export interface JobKindModule<S extends z.ZodObject = z.ZodObject> {
   readonly normalize: (raw: unknown, base: JobBase, ctx: NormalizeContext) => Job;
   /** Every template of the job (commands, messages, env, `with`). */
   readonly templates: (job: Job) => JobTemplate[];
+  /** The states that do the job's work, with its retry and failure handling. */
+  readonly lower: (job: Job, request: RunRequest) => Fragment;
 }
 
 /** Declares a kind with a typed `normalize`; the registry stores it erased. */
@@ -35,6 +38,7 @@ export function defineKind<S extends z.ZodObject, J extends Job>(def: {
   infer: (job: Readonly<Record<string, unknown>>) => boolean;
   normalize: (raw: z.output<S>, base: JobBase, ctx: NormalizeContext) => J;
   templates: (job: J) => JobTemplate[];
+  lower: (job: J, request: RunRequest) => Fragment;
 }): JobKindModule<S> {
   return {
     kind: def.kind,
@@ -44,5 +48,6 @@ export function defineKind<S extends z.ZodObject, J extends Job>(def: {
     // Validation ran with `def.schema`, so the raw value has its output type.
     normalize: (raw, base, ctx) => def.normalize(raw as z.output<S>, base, ctx),
     templates: (job) => (job.kind === def.kind ? def.templates(job as J) : []),
+    lower: (job, request) => def.lower(job as J, request),
   };
 }

@@ -3,6 +3,7 @@ import type { NestedWorkflowJob, WithValue } from '../ir.js';
 import { json, workflowName } from '../language/fields.js';
 import { jobCommonFields, runnableFields } from '../language/job-common.js';
 import { defineKind, type JobTemplate } from './kind.js';
+import { lowerNestedWorkflow } from './nested-workflow-asl.js';
 
 const { env: _env, artifacts: _artifacts, artifactsFrom: _from, ...nestedRunnable } = runnableFields;
 
@@ -33,4 +34,5 @@ export const nestedWorkflowKind = defineKind({
     Object.values(job.with).flatMap((value) =>
       value.kind === 'template' ? [{ template: value.template, path: value.template.path ?? job.path }] : [],
     ),
+  lower: lowerNestedWorkflow,
 });

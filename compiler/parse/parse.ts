@@ -32,7 +32,13 @@ function yamlDiagnostic(file: string, error: YAMLError): Diagnostic {
 /** Parses YAML text; syntax errors become WF1001 diagnostics located at the error. */
 export function parse(text: string, file: string): ParseResult {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: true,
+    uniqueKeys: true,
+    // The compiler does no I/O: yaml's default 'warn' level calls process.emitWarning.
+    logLevel: 'error',
+  });
   if (!Array.isArray(docs)) {
     // An empty stream: parseAllDocuments returns an EmptyStream.
     return { diagnostics: [emptyDiagnostic(file)] };

@@ -1,0 +1,71 @@
+import type { State, StateGraph, StateMachine } from '../asl/types.js';
+import type { StateInfo } from './output.js';
+
+/** History events one state adds when entered once (Step Functions' execution history). */
+function eventsOf(state: State): number {
+  switch (state.Type) {
+    case 'Task':
+      // Entered, Scheduled, Started, (Submitted for .sync and callbacks), Succeeded, Exited.
+      return state.Resource.endsWith('.sync') ||
+        state.Resource.includes('.sync:') ||
+        state.Resource.endsWith('.waitForTaskToken')
+        ? 6
+        : 5;
+    case 'Parallel':
+      return 4;
+    case 'Map':
+      return 4;
+    default:
+      return 2;
+  }
+}
+
+interface Walk {
+  events: number;
+  transitions: number;
+}
+
+/** Follows the path a run takes when every job succeeds at its first attempt. */
+function walk(graph: StateGraph, stateMap: Readonly<Record<string, StateInfo>>, into: Walk): void {
+  let name: string | undefined = graph.StartAt;
+  const seen = new Set<string>();
+  while (name !== undefined && !seen.has(name)) {
+    seen.add(name);
+    const state: State | undefined = graph.States[name];
+    if (state === undefined) return;
+    into.events += eventsOf(state);
+    into.transitions += 1;
+    if (state.Type === 'Parallel') for (const branch of state.Branches) walk(branch, stateMap, into);
+    if (state.Type === 'Choice') {
+      // A condition check runs its job; the final status check succeeds.
+      name = stateMap[name]?.role === 'check' ? state.Choices[0]?.Next : state.Default;
+    } else if (state.Type === 'Succeed' || state.Type === 'Fail') {
+      name = undefined;
+    } else {
+      name = state.Next;
+    }
+  }
+}
+
+/** Every state of a graph and its nested graphs. */
+export function countStates(graph: StateGraph): number {
+  let count = 0;
+  for (const state of Object.values(graph.States)) {
+    count += 1;
+    if (state.Type === 'Parallel') for (const branch of state.Branches) count += countStates(branch);
+    if (state.Type === 'Map') count += countStates(state.ItemProcessor);
+  }
+  return count;
+}
+
+/** History events and transitions of a successful run, execution start and end included. */
+export function successRun(machine: StateMachine, stateMap: Readonly<Record<string, StateInfo>>): Walk {
+  const result = { events: 2, transitions: 0 };
+  walk(machine, stateMap, result);
+  return result;
+}
+
+/** Definition size in bytes as Step Functions counts it (UTF-8). */
+export function definitionBytes(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

@@ -1,0 +1,89 @@
+import type { PayloadTemplate, State, StateGraph } from '../asl/types.js';
+import type { PermissionSpec, StateInfo, SubstitutionSpec, TaskDefinitionSpec } from '../compile/output.js';
+import type { DiagnosticSink } from '../diagnostics/sink.js';
+import type { Workflow } from '../ir.js';
+import type { ExprResolver } from './expressions.js';
+import type { KeyAllocator, NameAllocator } from './names.js';
+import type { NodeGraph } from './nodes.js';
+import type { Plan } from './plan.js';
+
+/** States built for a piece of the graph, entered at `start`. */
+export interface Fragment {
+  readonly start: string;
+  readonly states: Readonly<Record<string, State>>;
+}
+
+/** What the data flow needs, decided once for the whole graph before states are built. */
+export interface FlowFacts {
+  /** Nodes whose result is written to `$.jobs.<key>`. */
+  readonly recorded: ReadonlySet<string>;
+  /** Nodes that decide whether they run (their own `if`, or an upstream that may not be ok). */
+  readonly checked: ReadonlySet<string>;
+  /** Gated upstream node names of each node. */
+  readonly gated: ReadonlyMap<string, ReadonlyArray<string>>;
+  /** Nodes with gated dependants: they release them when they end. */
+  readonly releases: ReadonlySet<string>;
+  /** Gated nodes whose gate writes the upstream results to `$.gates.<key>`. */
+  readonly gateOutputs: ReadonlySet<string>;
+}
+
+/** Collects the side outputs of lowering: task definitions, substitutions, IAM, the state map. */
+export interface LowerOutputs {
+  readonly taskDefinitions: Map<string, TaskDefinitionSpec>;
+  readonly substitutions: Map<string, SubstitutionSpec>;
+  readonly permissions: Map<string, PermissionSpec>;
+  readonly stateMap: Record<string, StateInfo>;
+  /** Keys of the jobs with a retry loop: their counters start at `{ n: 0 }`. */
+  readonly counters: Set<string>;
+  /** Whether a container task needs the awsvpc configuration at `$.net`. */
+  usesNetwork: boolean;
+}
+
+export interface LowerContext {
+  readonly workflow: Workflow;
+  readonly nodes: NodeGraph;
+  readonly plan: Plan;
+  readonly flow: FlowFacts;
+  readonly names: NameAllocator;
+  readonly keys: KeyAllocator;
+  readonly sink: DiagnosticSink;
+  readonly out: LowerOutputs;
+}
+
+/** What a job kind gets to build the states that do the job's work. */
+export interface RunRequest {
+  readonly ctx: LowerContext;
+  /** The job's key in `$.jobs`, `$.a` and `$.gates`. */
+  readonly key: string;
+  /** A unique state name for the job (`suffix` empty) or one of its helper states. */
+  readonly stateName: (suffix?: string) => string;
+  /** Where to go when the job succeeded; undefined ends the branch. */
+  readonly successNext: string | undefined;
+  /** Where to go when the job failed for good; undefined fails the run with the job's error. */
+  readonly failureNext: string | undefined;
+  /** Where the job's result `{ r, ok, x?, o? }` is written, or null when nothing reads it. */
+  readonly resultPath: string | null;
+  readonly resolver: ExprResolver;
+  /** Registers the job's attempt counter (initialised when the run starts); returns its path. */
+  readonly counter: () => string;
+}
+
+/** `Next` or `End` for a state. */
+export function transition(next: string | undefined): { Next: string } | { End: true } {
+  return next === undefined ? { End: true } : { Next: next };
+}
+
+/** A nested graph of states from a fragment. */
+export function graphOf(fragment: Fragment): StateGraph {
+  return { StartAt: fragment.start, States: fragment.states };
+}
+
+/** The parts of the state every state may read, copied from `base` when a state is rebuilt. */
+export function carried(ctx: LowerContext, base: string): PayloadTemplate {
+  return {
+    'params.$': `${base}.params`,
+    'run.$': `${base}.run`,
+    ...(ctx.out.usesNetwork ? { 'net.$': `${base}.net` } : {}),
+    ...(ctx.out.counters.size > 0 ? { 'a.$': `${base}.a` } : {}),
+  };
+}

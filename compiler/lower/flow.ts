@@ -1,0 +1,72 @@
+import type { Expr, Template } from '../expr/ast.js';
+import type { Workflow } from '../ir.js';
+import { kindModule } from '../kinds/registry.js';
+import type { FlowFacts } from './context.js';
+import type { NodeGraph } from './nodes.js';
+import type { Plan } from './plan.js';
+
+/** Jobs named by `needs.<job>` anywhere in an expression. */
+function neededJobs(expr: Expr, into: Set<string>): void {
+  switch (expr.kind) {
+    case 'name':
+      if (expr.path[0] === 'needs' && typeof expr.path[1] === 'string') into.add(expr.path[1]);
+      return;
+    case 'call':
+      for (const arg of expr.args) neededJobs(arg, into);
+      return;
+    case 'unary':
+      neededJobs(expr.operand, into);
+      return;
+    case 'binary':
+      neededJobs(expr.left, into);
+      neededJobs(expr.right, into);
+      return;
+    case 'literal':
+      return;
+  }
+}
+
+function templateNeeds(template: Template, into: Set<string>): void {
+  for (const part of template.parts) if (part.kind === 'expr') neededJobs(part.expr, into);
+}
+
+/**
+ * Decides what flows through the state: which nodes check a condition, whose results are
+ * written, which gates and releases exist. Checks: a node's own `if`, or an upstream node that
+ * may end other than ok (it may be skipped, or fail while `failFast` is off).
+ */
+export function flowFacts(workflow: Workflow, nodes: NodeGraph, plan: Plan): FlowFacts {
+  const checked = new Set<string>();
+  const mayNotBeOk = new Set<string>();
+  const recorded = new Set<string>();
+  nodes.nodes.forEach((node, v) => {
+    const parents = (nodes.parents[v] ?? []).map((u) => nodes.nodes[u]?.name as string);
+    const ownCondition = node.kind === 'job' && node.job.condition.path !== undefined;
+    if (ownCondition || parents.some((p) => mayNotBeOk.has(p))) {
+      checked.add(node.name);
+      mayNotBeOk.add(node.name);
+      for (const p of parents) recorded.add(p);
+    }
+    if (!workflow.failFast && node.kind === 'job' && !node.job.continueOnFailure) mayNotBeOk.add(node.name);
+    if (node.kind === 'job') {
+      const reads = new Set<string>();
+      neededJobs(node.job.condition.expr, reads);
+      for (const { template } of kindModule(node.job.kind).templates(node.job))
+        templateNeeds(template, reads);
+      for (const env of node.job.env) if ('value' in env) templateNeeds(env.value, reads);
+      for (const job of reads) recorded.add(job);
+    }
+  });
+  if (!workflow.failFast) for (const node of nodes.nodes) recorded.add(node.name);
+  const gated = new Map<string, string[]>();
+  const releases = new Set<string>();
+  for (const [v, us] of plan.gated) {
+    const names = us.map((u) => nodes.nodes[u]?.name as string);
+    gated.set(nodes.nodes[v]?.name as string, names);
+    for (const u of names) releases.add(u);
+  }
+  const gateOutputs = new Set(
+    [...gated].filter(([v, us]) => checked.has(v) || us.some((u) => recorded.has(u))).map(([v]) => v),
+  );
+  return { recorded, checked, gated, releases, gateOutputs };
+}

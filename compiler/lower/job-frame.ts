@@ -1,0 +1,247 @@
+import type { ChoiceState, PassState, State, TaskState } from '../asl/types.js';
+import type { StateRole } from '../compile/output.js';
+import { kindModule } from '../kinds/registry.js';
+import { type Fragment, type LowerContext, type RunRequest, transition } from './context.js';
+import { type ExprResolver, lowerCondition, UnsupportedExpression } from './expressions.js';
+import { lowerMatrix } from './matrix.js';
+import { fieldPath } from './names.js';
+import type { LowerNode } from './nodes.js';
+import { usePermission, useSubstitution } from './substitutions.js';
+
+/** Where a node reads the result of one of its upstream nodes. */
+function resultPathFor(ctx: LowerContext, consumer: string, upstream: string): string {
+  const gatedHere = ctx.flow.gated.get(consumer)?.includes(upstream) ?? false;
+  const key = ctx.keys.key(upstream);
+  return gatedHere ? `$.gates.${ctx.keys.key(consumer)}.${key}` : `$.jobs.${key}`;
+}
+
+/** Resolves expression names for one node: params, results and outputs of its upstream. */
+export function resolverFor(
+  ctx: LowerContext,
+  node: LowerNode,
+  upstream: ReadonlyArray<string>,
+): ExprResolver {
+  return {
+    upstream: upstream.map((u) => resultPathFor(ctx, node.name, u)),
+    name(path) {
+      const [root, first, second, third] = path;
+      if (root === 'params' && typeof first === 'string' && path.length === 2)
+        return { path: fieldPath('$.params', first) };
+      if (root === 'run' && first === 'id') return { path: '$.run.id' };
+      if (root === 'workflow' && first === 'name') return { literal: ctx.workflow.name };
+      if (root === 'needs' && typeof first === 'string') {
+        const base = resultPathFor(ctx, node.name, first);
+        if (second === 'result') return { path: `${base}.r` };
+        if (second === 'outputs' && typeof third === 'string') return { path: fieldPath(`${base}.o`, third) };
+      }
+      return undefined;
+    },
+  };
+}
+
+function mark(ctx: LowerContext, name: string, job: string, role: StateRole, kind?: string): string {
+  ctx.out.stateMap[name] = kind === undefined ? { job, role } : { job, role, kind };
+  return name;
+}
+
+function gateState(
+  ctx: LowerContext,
+  node: LowerNode,
+  upstream: ReadonlyArray<string>,
+  next: string,
+): TaskState {
+  const fn = useSubstitution(ctx.out, 'GateFunctionArn');
+  usePermission(ctx.out, 'InvokeGates', ['lambda:InvokeFunction'], [fn]);
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: fn,
+      Payload: {
+        action: 'wait',
+        'runId.$': '$.run.id',
+        job: node.name,
+        upstream: [...upstream],
+        'token.$': '$$.Task.Token',
+      },
+    },
+    ResultPath: ctx.flow.gateOutputs.has(node.name) ? `$.gates.${ctx.keys.key(node.name)}` : null,
+    Next: next,
+  };
+}
+
+function releaseState(ctx: LowerContext, node: LowerNode, next: string | undefined): TaskState {
+  const fn = useSubstitution(ctx.out, 'GateFunctionArn');
+  usePermission(ctx.out, 'InvokeGates', ['lambda:InvokeFunction'], [fn]);
+  const result = ctx.flow.recorded.has(node.name)
+    ? { 'result.$': `$.jobs.${ctx.keys.key(node.name)}` }
+    : { result: { r: 'success', ok: true } };
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    // Fire and forget: the job's dependants in this branch need not wait for the release.
+    Parameters: {
+      FunctionName: fn,
+      InvocationType: 'Event',
+      Payload: { action: 'release', 'runId.$': '$.run.id', job: node.name, ...result },
+    },
+    ResultPath: null,
+    ...transition(next),
+  };
+}
+
+function recordState(
+  resultPath: string | null,
+  result: Record<string, string | boolean>,
+  next: string | undefined,
+): PassState {
+  return resultPath === null
+    ? { Type: 'Pass', ResultPath: null, ...transition(next) }
+    : { Type: 'Pass', Result: result, ResultPath: resultPath, ...transition(next) };
+}
+
+/** The check of a node's condition; undefined when it always holds. */
+function checkState(
+  ctx: LowerContext,
+  node: LowerNode,
+  resolver: ExprResolver,
+  run: string,
+  skip: string,
+): ChoiceState | 'always' | 'never' {
+  const expr =
+    node.kind === 'job'
+      ? node.job.condition.expr
+      : { kind: 'call' as const, name: 'success', args: [], start: 0, end: 0 };
+  try {
+    const rule = lowerCondition(expr, resolver);
+    if (rule === true) return 'always';
+    if (rule === false) return 'never';
+    return { Type: 'Choice', Choices: [{ ...rule, Next: run }], Default: skip };
+  } catch (error) {
+    if (!(error instanceof UnsupportedExpression) || node.kind !== 'job') throw error;
+    const { condition } = node.job;
+    ctx.sink.error('WF4002', condition.path ?? node.job.path, `job "${node.name}": ${error.message}`, {
+      offset: condition.path === undefined ? undefined : condition.offset + error.start,
+    });
+    return 'always';
+  }
+}
+
+const ROLE_ORDER: ReadonlyArray<StateRole> = [
+  'gate',
+  'check',
+  'run',
+  'outputs',
+  'retry',
+  'stop',
+  'skip',
+  'record',
+  'release',
+];
+
+/** A node's states in the order a run meets them, so that the definition reads top to bottom. */
+function inRunOrder(states: Record<string, State>, ctx: LowerContext): Record<string, State> {
+  const rank = (name: string) => {
+    const role = ctx.out.stateMap[name]?.role;
+    return role === undefined ? ROLE_ORDER.length : ROLE_ORDER.indexOf(role);
+  };
+  return Object.fromEntries(Object.entries(states).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
+/**
+ * The states of one node, in order: `gate` (wait for gated upstream), `if` (condition, with
+ * `skipped`), the kind's own states, `failed` (record a tolerated or failFast-off failure),
+ * `done` (release gated dependants).
+ */
+export function lowerNode(
+  ctx: LowerContext,
+  node: LowerNode,
+  upstream: ReadonlyArray<string>,
+  next: string | undefined,
+): Fragment {
+  const states: Record<string, State> = {};
+  const job = node.name;
+  const key = ctx.keys.key(job);
+  const resultPath = ctx.flow.recorded.has(job) ? `$.jobs.${key}` : null;
+  let after = next;
+  if (ctx.flow.releases.has(job)) {
+    const done = mark(ctx, ctx.names.take(`${job} done`), job, 'release');
+    states[done] = releaseState(ctx, node, next);
+    after = done;
+  }
+  const resolver = resolverFor(ctx, node, upstream);
+  let start: string;
+  if (node.kind === 'job') {
+    const tolerated = node.job.continueOnFailure || !ctx.workflow.failFast;
+    let failureNext: string | undefined;
+    if (tolerated) {
+      failureNext = mark(ctx, ctx.names.take(`${job} failed`), job, 'record');
+      states[failureNext] = recordState(resultPath, { r: 'failure', ok: node.job.continueOnFailure }, after);
+    }
+    const request: RunRequest = {
+      ctx,
+      key,
+      stateName: (suffix = '') => ctx.names.take(suffix === '' ? job : `${job} ${suffix}`),
+      successNext: after,
+      failureNext,
+      resultPath,
+      resolver,
+      counter: () => {
+        ctx.out.counters.add(key);
+        return `$.a.${key}`;
+      },
+    };
+    const kind = kindModule(node.job.kind);
+    const run = lowerMatrix(node.job, request, (inner) => kind.lower(node.job, inner));
+    Object.assign(states, run.states);
+    start = run.start;
+  } else {
+    // A join does nothing itself; it records and checks only when something reads it.
+    const needsState = (resultPath !== null && !ctx.flow.checked.has(job)) || after === undefined;
+    if (needsState) {
+      const passed = mark(ctx, ctx.names.take(`${job} passed`), job, 'record');
+      states[passed] = recordState(resultPath, { r: 'success', ok: true }, after);
+      start = passed;
+    } else {
+      start = after as string;
+    }
+  }
+  if (ctx.flow.checked.has(job)) {
+    const skip = ctx.names.take(`${job} skipped`);
+    const check = checkState(ctx, node, resolver, start, skip);
+    if (check === 'never' || typeof check === 'object') {
+      mark(ctx, skip, job, 'skip');
+      states[skip] = recordState(resultPath, { r: 'skipped', ok: false }, after);
+    }
+    if (check === 'never') start = skip;
+    else if (typeof check === 'object' && node.kind === 'join') {
+      const passed = mark(ctx, ctx.names.take(`${job} passed`), job, 'record');
+      states[passed] = recordState(resultPath, { r: 'success', ok: true }, after);
+      const failed = mark(ctx, ctx.names.take(`${job} failed`), job, 'record');
+      states[failed] = recordState(resultPath, { r: 'failure', ok: false }, after);
+      const failure = lowerCondition({ kind: 'call', name: 'failure', args: [], start: 0, end: 0 }, resolver);
+      const name = mark(ctx, ctx.names.take(`${job} if`), job, 'check');
+      const firstRule = check.Choices[0] as ChoiceState['Choices'][number];
+      states[name] = {
+        Type: 'Choice',
+        Choices: [
+          { ...firstRule, Next: passed },
+          ...(typeof failure === 'object' ? [{ ...failure, Next: failed }] : []),
+        ],
+        Default: skip,
+      };
+      start = name;
+    } else if (typeof check === 'object') {
+      const name = mark(ctx, ctx.names.take(`${job} if`), job, 'check');
+      states[name] = check;
+      start = name;
+    }
+  }
+  const gated = ctx.flow.gated.get(job);
+  if (gated !== undefined) {
+    const gate = mark(ctx, ctx.names.take(`${job} gate`), job, 'gate');
+    states[gate] = gateState(ctx, node, gated, start);
+    start = gate;
+  }
+  return { start, states: inRunOrder(states, ctx) };
+}

@@ -1,0 +1,146 @@
+import type { ChoiceCondition, ParallelState, PayloadTemplate, State, StateMachine } from '../asl/types.js';
+import { carried, type Fragment, graphOf, type LowerContext, transition } from './context.js';
+import { lowerNode } from './job-frame.js';
+import type { Block } from './plan.js';
+import { useSubstitution } from './substitutions.js';
+
+/** Node names in a block, in order. */
+function nodesIn(block: Block, ctx: LowerContext): string[] {
+  switch (block.kind) {
+    case 'node':
+      return [ctx.nodes.nodes[block.node]?.name as string];
+    case 'series':
+      return block.items.flatMap((b) => nodesIn(b, ctx));
+    case 'parallel':
+      return block.branches.flatMap((b) => nodesIn(b, ctx));
+  }
+}
+
+/** A readable name for a Parallel state: its first jobs. */
+function parallelName(block: Block, ctx: LowerContext): string {
+  const names = nodesIn(block, ctx);
+  const shown = names.slice(0, 3).join(', ');
+  return ctx.names.take(`parallel ${shown}${names.length > 3 ? ` +${names.length - 3}` : ''}`);
+}
+
+/**
+ * After a Parallel, the state is rebuilt from its branches: each branch returns the whole
+ * state, so `jobs` written by branches are merged with `States.JsonMerge`.
+ */
+function merge(
+  block: Extract<Block, { kind: 'parallel' }>,
+  ctx: LowerContext,
+): { ResultSelector: PayloadTemplate } | { ResultPath: null } {
+  const writers = block.branches
+    .map((branch, i) => (nodesIn(branch, ctx).some((n) => ctx.flow.recorded.has(n)) ? i : -1))
+    .filter((i) => i >= 0);
+  if (writers.length === 0) return { ResultPath: null };
+  const jobs = writers
+    .map((i) => `$[${i}].jobs`)
+    .reduce((acc, path) => (acc === '' ? path : `States.JsonMerge(${acc}, ${path}, false)`), '');
+  return { ResultSelector: { ...carried(ctx, '$[0]'), 'jobs.$': jobs } };
+}
+
+/** Lowers a block so that it continues at `next` (or ends its branch). */
+export function lowerBlock(block: Block, next: string | undefined, ctx: LowerContext): Fragment {
+  switch (block.kind) {
+    case 'node': {
+      const v = block.node;
+      const node = ctx.nodes.nodes[v];
+      if (node === undefined) throw new RangeError(`no node ${v}`);
+      const upstream = (ctx.nodes.parents[v] ?? []).map((u) => ctx.nodes.nodes[u]?.name as string);
+      return lowerNode(ctx, node, upstream, next);
+    }
+    case 'series': {
+      const fragments: Fragment[] = [];
+      let start = next;
+      for (const item of [...block.items].reverse()) {
+        const fragment = lowerBlock(item, start, ctx);
+        fragments.push(fragment);
+        start = fragment.start;
+      }
+      // One object built once: spreading per item would be quadratic in long sequences.
+      const states: Record<string, State> = {};
+      for (const fragment of fragments.reverse()) Object.assign(states, fragment.states);
+      return { start: start as string, states };
+    }
+    case 'parallel': {
+      const name = parallelName(block, ctx);
+      ctx.out.stateMap[name] = { role: 'structure' };
+      const state: ParallelState = {
+        Type: 'Parallel',
+        Branches: block.branches.map((branch) => graphOf(lowerBlock(branch, undefined, ctx))),
+        ...merge(block, ctx),
+        ...transition(next),
+      };
+      return { start: name, states: { [name]: state } };
+    }
+  }
+}
+
+/** With `failFast: false`, the run fails at the end if a job that is not tolerated failed. */
+function finalStatus(ctx: LowerContext): Fragment | undefined {
+  if (ctx.workflow.failFast) return undefined;
+  const failures: ChoiceCondition[] = ctx.workflow.jobs
+    .filter((job) => !job.continueOnFailure)
+    .map((job) => ({ Variable: `$.jobs.${ctx.keys.key(job.name)}.r`, StringEquals: 'failure' }));
+  const check = ctx.names.take('run status');
+  const failed = ctx.names.take('run failed');
+  const succeeded = ctx.names.take('run succeeded');
+  for (const name of [check, failed, succeeded]) ctx.out.stateMap[name] = { role: 'structure' };
+  const any: ChoiceCondition = failures.length === 1 ? (failures[0] as ChoiceCondition) : { Or: failures };
+  return {
+    start: check,
+    states: {
+      [check]:
+        failures.length === 0
+          ? { Type: 'Pass', Next: succeeded }
+          : { Type: 'Choice', Choices: [{ ...any, Next: failed }], Default: succeeded },
+      [failed]: {
+        Type: 'Fail',
+        Error: 'Waterflow.RunFailed',
+        Cause: 'one or more jobs failed (failFast: false)',
+      },
+      [succeeded]: { Type: 'Succeed' },
+    },
+  };
+}
+
+/**
+ * The first state of a run: the tasks' awsvpc configuration from the substitutions (once,
+ * instead of in every task) and the retry loops' attempt counters.
+ */
+function initialState(ctx: LowerContext, next: string): Fragment | undefined {
+  if (ctx.out.counters.size === 0 && !ctx.out.usesNetwork) return undefined;
+  const name = ctx.names.take('start');
+  ctx.out.stateMap[name] = { role: 'structure' };
+  const counters = Object.fromEntries([...ctx.out.counters].sort().map((key) => [key, { n: 0, d: 0 }]));
+  const network = {
+    AwsvpcConfiguration: {
+      'Subnets.$': `States.StringSplit('${useSubstitution(ctx.out, 'SubnetIds')}', ',')`,
+      'SecurityGroups.$': `States.StringSplit('${useSubstitution(ctx.out, 'SecurityGroupIds')}', ',')`,
+      AssignPublicIp: useSubstitution(ctx.out, 'AssignPublicIp'),
+    },
+  };
+  const parameters: PayloadTemplate = {
+    'params.$': '$.params',
+    'run.$': '$.run',
+    'jobs.$': '$.jobs',
+    ...(ctx.out.usesNetwork ? { net: network } : {}),
+    ...(ctx.out.counters.size > 0 ? { a: counters } : {}),
+  };
+  return { start: name, states: { [name]: { Type: 'Pass', Parameters: parameters, Next: next } } };
+}
+
+/** The whole state machine of a workflow from its plan. */
+export function lowerWorkflow(root: Block, ctx: LowerContext): StateMachine {
+  const tail = finalStatus(ctx);
+  const body = lowerBlock(root, tail?.start, ctx);
+  const init = initialState(ctx, body.start);
+  return {
+    Comment: `Waterflow workflow ${ctx.workflow.name}${ctx.workflow.description === undefined ? '' : `: ${ctx.workflow.description}`}`,
+    StartAt: init?.start ?? body.start,
+    States: { ...(init?.states ?? {}), ...body.states, ...(tail?.states ?? {}) },
+    ...(ctx.workflow.timeoutSeconds === undefined ? {} : { TimeoutSeconds: ctx.workflow.timeoutSeconds }),
+  };
+}

@@ -1,0 +1,116 @@
+import type { MapState, PayloadTemplate, State } from '../asl/types.js';
+import type { Job } from '../ir.js';
+import { carried, type Fragment, type RunRequest, transition } from './context.js';
+import type { ExprResolver } from './expressions.js';
+import { fieldPath } from './names.js';
+
+/** An inline Map runs at most 40 items at once. */
+export const INLINE_MAP_CONCURRENCY = 40;
+
+function itemResolver(outer: ExprResolver): ExprResolver {
+  return {
+    upstream: outer.upstream,
+    name: (path) =>
+      path[0] === 'matrix' && typeof path[1] === 'string' && path.length === 2
+        ? { path: fieldPath('$.matrix', path[1]) }
+        : outer.name(path),
+  };
+}
+
+/**
+ * A static matrix job: its items in the state, then an inline `Map` that runs the job's
+ * states once per item (`$.matrix` is the item), at most `maxParallel` at once. With the
+ * matrix's `failFast: false`, every item runs and the job fails after them if one failed.
+ */
+export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunRequest) => Fragment): Fragment {
+  const { ctx, key } = request;
+  const matrix = job.matrix;
+  if (matrix === undefined) return run(request);
+  if (matrix.kind === 'dynamic') {
+    ctx.sink.error(
+      'WF4002',
+      [...job.path, 'matrix', 'fromJson'],
+      `job "${job.name}": a dynamic matrix (fromJson) is not lowered to Step Functions yet`,
+    );
+    return run(request);
+  }
+  const mark = (name: string, role: 'matrix' | 'record') => {
+    ctx.out.stateMap[name] = { job: job.name, role };
+    return name;
+  };
+  const itemsName = mark(request.stateName('items'), 'matrix');
+  const mapName = request.stateName();
+  ctx.out.stateMap[mapName] = { job: job.name, role: 'run', kind: 'matrix' };
+  const states: Record<string, State> = {};
+  const itemFailed = matrix.failFast ? undefined : mark(request.stateName('item failed'), 'record');
+  if (itemFailed !== undefined)
+    states[itemFailed] = { Type: 'Pass', Result: true, ResultPath: '$.f', End: true };
+  const inner = run({
+    ...request,
+    stateName: (suffix = '') => request.stateName(suffix === '' ? 'item' : `item ${suffix}`),
+    successNext: undefined,
+    failureNext: itemFailed,
+    resultPath: null,
+    resolver: itemResolver(request.resolver),
+  });
+  const list = `$.mx.${key}`;
+  const selector: PayloadTemplate = {
+    ...carried(ctx, '$'),
+    'jobs.$': '$.jobs',
+    ...(ctx.flow.gateOutputs.has(job.name) ? { 'gates.$': '$.gates' } : {}),
+    'matrix.$': '$$.Map.Item.Value',
+  };
+  const result = matrix.failFast
+    ? request.resultPath === null
+      ? { ResultPath: null }
+      : { ResultSelector: { r: 'success', ok: true }, ResultPath: request.resultPath }
+    : {
+        ResultSelector: { r: 'success', ok: true, 'failed.$': 'States.ArrayContains($[*].f, true)' },
+        ResultPath: request.resultPath ?? list,
+      };
+  const check = matrix.failFast ? undefined : mark(request.stateName('items failed'), 'matrix');
+  const map: MapState = {
+    Type: 'Map',
+    ItemsPath: list,
+    ItemSelector: selector,
+    MaxConcurrency: Math.min(matrix.maxParallel ?? INLINE_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY),
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: inner.start,
+      States: { ...inner.states, ...states },
+    },
+    ...result,
+    ...(check === undefined ? transition(request.successNext) : { Next: check }),
+  };
+  const out: Record<string, State> = {
+    [itemsName]: {
+      Type: 'Pass',
+      Result: matrix.items.map((item) => ({ ...item })),
+      ResultPath: list,
+      Next: mapName,
+    },
+    [mapName]: map,
+  };
+  if (check !== undefined) {
+    const failedPath = `${request.resultPath ?? list}.failed`;
+    const failTarget = request.failureNext ?? mark(request.stateName('failed'), 'record');
+    if (request.failureNext === undefined) {
+      out[failTarget] = {
+        Type: 'Fail',
+        Error: 'Waterflow.MatrixFailed',
+        Cause: `an item of matrix job "${job.name}" failed`,
+      };
+    }
+    let passed = request.successNext;
+    if (passed === undefined) {
+      passed = mark(request.stateName('passed'), 'record');
+      out[passed] = { Type: 'Succeed' };
+    }
+    out[check] = {
+      Type: 'Choice',
+      Choices: [{ Variable: failedPath, BooleanEquals: true, Next: failTarget }],
+      Default: passed,
+    };
+  }
+  return { start: itemsName, states: out };
+}

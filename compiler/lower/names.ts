@@ -1,0 +1,46 @@
+/** The longest state name Step Functions accepts. */
+export const MAX_STATE_NAME = 80;
+
+/**
+ * Hands out state names that are unique across a state machine (and its parts), at most 80
+ * characters, deterministic: the same requests in the same order give the same names.
+ */
+export class NameAllocator {
+  private readonly used = new Set<string>();
+
+  /** A unique name close to `wanted`; a numeric suffix when taken, cut to fit. */
+  take(wanted: string): string {
+    const base = wanted.replace(/\s+/g, ' ').trim().slice(0, MAX_STATE_NAME);
+    let name = base;
+    for (let n = 2; this.used.has(name); n++) {
+      const suffix = ` ${n}`;
+      name = `${base.slice(0, MAX_STATE_NAME - suffix.length)}${suffix}`;
+    }
+    this.used.add(name);
+    return name;
+  }
+}
+
+/** A JSON key usable in dot-notation paths for a job or join name (`build-app` -> `build_app`). */
+export class KeyAllocator {
+  private readonly byName = new Map<string, string>();
+  private readonly used = new Set<string>();
+
+  key(name: string): string {
+    const known = this.byName.get(name);
+    if (known !== undefined) return known;
+    const base = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+    let key = base;
+    for (let n = 2; this.used.has(key); n++) key = `${base}_${n}`;
+    this.used.add(key);
+    this.byName.set(name, key);
+    return key;
+  }
+}
+
+/** A path to a field, in dot notation when the name allows it, else in bracket notation. */
+export function fieldPath(base: string, name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+    ? `${base}.${name}`
+    : `${base}['${name.replace(/'/g, "\\'")}']`;
+}

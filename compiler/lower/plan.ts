@@ -1,0 +1,201 @@
+import { BitSet } from './bitset.js';
+import type { NodeGraph } from './nodes.js';
+
+/** The nesting the state machine will have: nodes in sequences and parallel branches. */
+export type Block =
+  | { readonly kind: 'node'; readonly node: number }
+  | { readonly kind: 'series'; readonly items: ReadonlyArray<Block> }
+  | { readonly kind: 'parallel'; readonly branches: ReadonlyArray<Block> };
+
+export interface Plan {
+  readonly root: Block;
+  /** For each node, the upstream nodes it waits for through a gate instead of the nesting. */
+  readonly gated: ReadonlyMap<number, ReadonlyArray<number>>;
+}
+
+interface Analysis {
+  readonly ancestors: ReadonlyArray<BitSet>;
+  /** Parents after transitive reduction. */
+  readonly reduced: ReadonlyArray<ReadonlyArray<number>>;
+}
+
+function analyse(graph: NodeGraph): Analysis {
+  const n = graph.nodes.length;
+  const ancestors: BitSet[] = [];
+  const reduced: number[][] = [];
+  for (let v = 0; v < n; v++) {
+    const own = new BitSet(n);
+    const parents = graph.parents[v] ?? [];
+    for (const u of parents) {
+      own.add(u);
+      own.union(ancestors[u] as BitSet);
+    }
+    ancestors.push(own);
+    // u is implied when another parent already has it as an ancestor.
+    reduced.push(parents.filter((u) => !parents.some((w) => w !== u && (ancestors[w] as BitSet).has(u))));
+  }
+  return { ancestors, reduced };
+}
+
+function series(items: Block[]): Block {
+  const flat = items.flatMap((b) => (b.kind === 'series' ? b.items : [b]));
+  return flat.length === 1 ? (flat[0] as Block) : { kind: 'series', items: flat };
+}
+
+function parallel(branches: Block[]): Block {
+  return branches.length === 1 ? (branches[0] as Block) : { kind: 'parallel', branches };
+}
+
+/** Weakly connected components of `set` under the reduced edges, each in topological order. */
+function components(set: ReadonlyArray<number>, inSet: ReadonlySet<number>, a: Analysis): number[][] {
+  const root = new Map<number, number>(set.map((v) => [v, v]));
+  const find = (v: number): number => {
+    let r = v;
+    while (root.get(r) !== r) r = root.get(r) as number;
+    for (let x = v; x !== r; ) {
+      const next = root.get(x) as number;
+      root.set(x, r);
+      x = next;
+    }
+    return r;
+  };
+  for (const v of set) {
+    for (const u of a.reduced[v] ?? []) if (inSet.has(u)) root.set(find(v), find(u));
+  }
+  const groups = new Map<number, number[]>();
+  for (const v of set) {
+    const r = find(v);
+    const group = groups.get(r);
+    if (group === undefined) groups.set(r, [v]);
+    else group.push(v);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Positions k where `set` splits into a part every later node depends on entirely. A source of
+ * the suffix (its parents all before k) must have exactly the k prefix nodes as ancestors in
+ * the set; a difference array marks the cuts some source rules out.
+ */
+function seriesCuts(
+  set: ReadonlyArray<number>,
+  inSet: ReadonlySet<number>,
+  a: Analysis,
+  size: number,
+): number[] {
+  const position = new Map(set.map((v, i) => [v, i]));
+  const members = new BitSet(size);
+  for (const v of set) members.add(v);
+  const bad = new Int32Array(set.length + 1);
+  set.forEach((v, i) => {
+    let last = -1;
+    for (const u of a.reduced[v] ?? []) if (inSet.has(u)) last = Math.max(last, position.get(u) as number);
+    const count = (a.ancestors[v] as BitSet).countAnd(members);
+    // v is a source of the suffix for every cut k in (last, i].
+    bad[last + 1] = (bad[last + 1] ?? 0) + 1;
+    bad[i + 1] = (bad[i + 1] ?? 0) - 1;
+    if (count > last && count <= i) {
+      bad[count] = (bad[count] ?? 0) - 1;
+      bad[count + 1] = (bad[count + 1] ?? 0) + 1;
+    }
+  });
+  const cuts: number[] = [];
+  let running = 0;
+  for (let k = 0; k < set.length; k++) {
+    running += bad[k] ?? 0;
+    if (k > 0 && running === 0) cuts.push(k);
+  }
+  return cuts;
+}
+
+/**
+ * A core that is neither parallel nor series (it holds an N): keep, for each node, the edge
+ * from its deepest parent in the core and gate the others. What is left is a forest, which
+ * nests exactly.
+ */
+function forest(
+  set: ReadonlyArray<number>,
+  inSet: ReadonlySet<number>,
+  a: Analysis,
+  gated: Map<number, number[]>,
+): Block {
+  const depth = new Map<number, number>();
+  const children = new Map<number, number[]>(set.map((v) => [v, []]));
+  const roots: number[] = [];
+  for (const v of set) {
+    const parents = (a.reduced[v] ?? []).filter((u) => inSet.has(u));
+    let primary: number | undefined;
+    for (const u of parents) {
+      if (primary === undefined || (depth.get(u) as number) >= (depth.get(primary) as number)) primary = u;
+    }
+    depth.set(v, primary === undefined ? 0 : (depth.get(primary) as number) + 1);
+    if (primary === undefined) roots.push(v);
+    else children.get(primary)?.push(v);
+    const others = parents.filter((u) => u !== primary);
+    if (others.length > 0)
+      gated.set(
+        v,
+        [...(gated.get(v) ?? []), ...others].sort((x, y) => x - y),
+      );
+  }
+  const tree = (start: number): Block => {
+    const chain: Block[] = [];
+    let v = start;
+    for (;;) {
+      chain.push({ kind: 'node', node: v });
+      const next = children.get(v) ?? [];
+      if (next.length !== 1) {
+        if (next.length > 1) chain.push(parallel(next.map(tree)));
+        return series(chain);
+      }
+      v = next[0] as number;
+    }
+  };
+  return parallel(roots.map(tree));
+}
+
+function decompose(
+  set: ReadonlyArray<number>,
+  a: Analysis,
+  size: number,
+  gated: Map<number, number[]>,
+): Block {
+  if (set.length === 1) return { kind: 'node', node: set[0] as number };
+  const inSet = new Set(set);
+  const parts = components(set, inSet, a);
+  if (parts.length > 1) return parallel(parts.map((p) => decompose(p, a, size, gated)));
+  const cuts = seriesCuts(set, inSet, a, size);
+  if (cuts.length > 0) {
+    const bounds = [0, ...cuts, set.length];
+    const items = bounds.slice(1).map((end, i) => set.slice(bounds[i], end));
+    return series(items.map((part) => decompose(part, a, size, gated)));
+  }
+  return forest(set, inSet, a, gated);
+}
+
+/**
+ * Exact lowering plan: series-parallel nesting where the graph allows it, gates on the few
+ * edges that break it, so that no node waits for a node it does not depend on.
+ */
+export function planExact(graph: NodeGraph): Plan {
+  const a = analyse(graph);
+  const gated = new Map<number, number[]>();
+  const all = graph.nodes.map((_, i) => i);
+  const root = all.length === 0 ? series([]) : decompose(all, a, all.length, gated);
+  return { root, gated };
+}
+
+/** Stage-barrier plan: one Parallel per topological level; the baseline for benchmarks. */
+export function planBarrier(graph: NodeGraph): Plan {
+  const level: number[] = [];
+  const levels: number[][] = [];
+  graph.nodes.forEach((_, v) => {
+    const l = Math.max(-1, ...(graph.parents[v] ?? []).map((u) => level[u] as number)) + 1;
+    level.push(l);
+    const bucket = levels[l] ?? [];
+    bucket.push(v);
+    levels[l] = bucket;
+  });
+  const root = series(levels.map((nodes) => parallel(nodes.map((node) => ({ kind: 'node', node })))));
+  return { root, gated: new Map() };
+}
