@@ -3,31 +3,113 @@ import { type Diagnostic, sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { DiagnosticSink } from '../diagnostics/sink.js';
 import type { WorkflowGraph } from '../graph/graph.js';
 import type { Workflow } from '../ir.js';
-import type { LowerContext, LowerOutputs } from '../lower/context.js';
+import type { FlowFacts, LowerContext, LowerOutputs } from '../lower/context.js';
 import { flowFacts } from '../lower/flow.js';
 import { lowerWorkflow } from '../lower/lower.js';
 import { KeyAllocator, NameAllocator } from '../lower/names.js';
-import { buildNodeGraph } from '../lower/nodes.js';
-import { planBarrier, planExact } from '../lower/plan.js';
+import { buildNodeGraph, type NodeGraph } from '../lower/nodes.js';
+import { type Block, type Plan, planBarrier, planExact } from '../lower/plan.js';
+import { splitPlan } from '../lower/split.js';
 import type { SourceMap } from '../parse/source.js';
 import { validateWorkflow } from '../validate-workflow.js';
-import type { CompileOutput, CompileResult } from './output.js';
+import type { CompileOutput, CompileResult, StateMachineOutput } from './output.js';
 import { countStates, definitionBytes, successRun } from './stats.js';
 
 export interface CompileOptions {
   /** `exact` (default): start every job when its own dependencies end. `barrier`: one Parallel per level, for benchmarks. */
   readonly lowering?: 'exact' | 'barrier';
+  /** Where splitting starts and what a part aims for; tests lower them to split small workflows. */
+  readonly split?: { readonly at: SizeLimits; readonly part: SizeLimits };
 }
 
-/** Step Functions' hard limits, and where the compiler starts to worry. */
-export const LIMITS = {
-  definitionBytes: 1_048_576,
-  historyEvents: 25_000,
-  payloadBytes: 262_144,
+export interface SizeLimits {
+  readonly definitionBytes: number;
+  readonly historyEvents: number;
+}
+
+/** Step Functions' hard limits. */
+export const LIMITS = { definitionBytes: 1_048_576, historyEvents: 25_000, payloadBytes: 262_144 } as const;
+
+/** Past `at`, the compiler splits the workflow into child executions that aim for `part`. */
+const SPLIT = {
+  at: { definitionBytes: 800 * 1024, historyEvents: 20_000 },
+  // Room left for the part and gate states a split adds.
+  part: { definitionBytes: 600 * 1024, historyEvents: 15_000 },
 } as const;
+
+interface Lowered {
+  readonly asl: StateMachine;
+  readonly ctx: LowerContext;
+  readonly machines: ReadonlyArray<{ name: string; asl: StateMachine; bytes: number; events: number }>;
+}
 
 function sortedRecord<T>(entries: Iterable<[string, T]>): T[] {
   return [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+}
+
+function lowerOnce(
+  workflow: Workflow,
+  nodes: NodeGraph,
+  plan: Plan,
+  flow: FlowFacts,
+  root: Block,
+  sink: DiagnosticSink,
+): Lowered {
+  const out: LowerOutputs = {
+    taskDefinitions: new Map(),
+    taskDefinitionsByContent: new Map(),
+    substitutions: new Map(),
+    permissions: new Map(),
+    stateMap: {},
+    counters: new Set(),
+    usesNetwork: false,
+    children: [],
+  };
+  const ctx: LowerContext = {
+    workflow,
+    nodes,
+    plan,
+    flow,
+    names: new NameAllocator(),
+    keys: new KeyAllocator(),
+    sink,
+    out,
+  };
+  const asl = lowerWorkflow(root, ctx);
+  const measure = (name: string, machine: StateMachine) => ({
+    name,
+    asl: machine,
+    bytes: definitionBytes(JSON.stringify(machine)),
+    events: successRun(machine, out.stateMap).events,
+  });
+  return {
+    asl,
+    ctx,
+    machines: [measure(workflow.name, asl), ...out.children.map((c) => measure(c.name, c.asl))],
+  };
+}
+
+/** The number of nodes a part may hold, from what one node costs in the unsplit machine. */
+function partBudget(whole: Lowered['machines'][number], nodes: number, part: SizeLimits): number {
+  const bytesPerNode = whole.bytes / nodes;
+  const eventsPerNode = whole.events / nodes;
+  return Math.max(
+    1,
+    Math.floor(Math.min(part.definitionBytes / bytesPerNode, part.historyEvents / eventsPerNode)),
+  );
+}
+
+function checkLimits(lowered: Lowered, sink: DiagnosticSink): void {
+  for (const machine of lowered.machines) {
+    if (machine.bytes > LIMITS.definitionBytes || machine.events > LIMITS.historyEvents) {
+      sink.error(
+        'WF4001',
+        ['spec', 'stages'],
+        `state machine ${machine.name} would be ${machine.bytes} bytes with about ${machine.events} history events per run, even split; Step Functions allows ${LIMITS.definitionBytes} bytes and ${LIMITS.historyEvents} events`,
+        { hint: 'split the workflow into nested workflows' },
+      );
+    }
+  }
 }
 
 /** Lowers a validated workflow to ASL and everything a deployer needs beside it. */
@@ -40,70 +122,44 @@ export function compile(
   const sink = new DiagnosticSink(source);
   const nodes = buildNodeGraph(workflow, graph);
   const plan = options.lowering === 'barrier' ? planBarrier(nodes) : planExact(nodes);
-  const out: LowerOutputs = {
-    taskDefinitions: new Map(),
-    substitutions: new Map(),
-    permissions: new Map(),
-    stateMap: {},
-    counters: new Set(),
-    usesNetwork: false,
-  };
-  const ctx: LowerContext = {
-    workflow,
-    nodes,
-    plan,
-    flow: flowFacts(workflow, nodes, plan),
-    names: new NameAllocator(),
-    keys: new KeyAllocator(),
-    sink,
-    out,
-  };
-  const asl: StateMachine = lowerWorkflow(plan.root, ctx);
-  const text = JSON.stringify(asl);
-  const run = successRun(asl, out.stateMap);
-  const bytes = definitionBytes(text);
-  if (bytes > LIMITS.definitionBytes) {
-    sink.error(
-      'WF4001',
-      ['spec', 'stages'],
-      `the state machine definition would be ${bytes} bytes; Step Functions accepts at most ${LIMITS.definitionBytes}`,
-      {
-        hint: 'split the workflow into nested workflows',
-      },
-    );
+  const flow = flowFacts(workflow, nodes, plan);
+  let lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink);
+  const whole = lowered.machines[0] as Lowered['machines'][number];
+  const { at, part } = options.split ?? SPLIT;
+  if (whole.bytes > at.definitionBytes || whole.events > at.historyEvents) {
+    const split = splitPlan(plan.root, partBudget(whole, nodes.nodes.length, part));
+    // A fresh lowering, so that names and order stay deterministic.
+    lowered = lowerOnce(workflow, nodes, plan, flow, split, new DiagnosticSink(source));
   }
-  if (run.events > LIMITS.historyEvents) {
-    sink.error(
-      'WF4001',
-      ['spec', 'stages'],
-      `a run would write about ${run.events} history events; a Standard execution holds at most ${LIMITS.historyEvents}`,
-      {
-        hint: 'split the workflow into nested workflows',
-      },
-    );
-  }
+  checkLimits(lowered, sink);
   const diagnostics = sortDiagnostics(sink.list);
   if (sink.hasErrors) return { diagnostics };
-  const stateMap = Object.fromEntries(Object.entries(out.stateMap).sort(([a], [b]) => a.localeCompare(b)));
-  const output: CompileOutput = {
+  return { diagnostics, output: output(workflow, lowered) };
+}
+
+function output(workflow: Workflow, lowered: Lowered): CompileOutput {
+  const { asl, ctx, machines } = lowered;
+  const { out } = ctx;
+  const main = machines[0] as Lowered['machines'][number];
+  const children: StateMachineOutput[] = out.children.map((c) => ({ name: c.name, asl: c.asl }));
+  return {
     asl,
-    children: [],
+    children,
     taskDefinitions: sortedRecord(out.taskDefinitions),
     substitutions: sortedRecord(out.substitutions),
     permissions: sortedRecord(out.permissions),
-    stateMap,
+    stateMap: Object.fromEntries(Object.entries(out.stateMap).sort(([a], [b]) => a.localeCompare(b))),
     stats: {
       jobs: workflow.jobs.length,
-      states: countStates(asl),
+      states: machines.reduce((sum, m) => sum + countStates(m.asl), 0),
       gates: ctx.flow.gated.size,
-      parts: 1,
-      definitionBytes: bytes,
-      estimatedHistoryEvents: run.events,
-      transitionsPerRun: run.transitions,
+      parts: machines.length,
+      definitionBytes: main.bytes,
+      estimatedHistoryEvents: Math.max(...machines.map((m) => m.events)),
+      transitionsPerRun: machines.reduce((sum, m) => sum + successRun(m.asl, out.stateMap).transitions, 0),
       estimatedMaxPayloadBytes: 256 + ctx.flow.recorded.size * 48,
     },
   };
-  return { diagnostics, output };
 }
 
 /** Validates and compiles a workflow file's text. Never throws on user input. */

@@ -34,7 +34,10 @@ function taskDefinition(ctx: LowerContext, job: ContainerJob, env: ReadonlyArray
     ephemeralStorageGiB: job.resources.diskGiB,
     secrets,
   };
-  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
+  const identity = JSON.stringify(content);
+  const known = ctx.out.taskDefinitionsByContent.get(identity);
+  if (known !== undefined) return `\${${known}}`;
+  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
   const substitution = `TaskDefinition_${hash}`;
   if (!ctx.out.taskDefinitions.has(hash)) {
     const spec: TaskDefinitionSpec = {
@@ -108,9 +111,16 @@ function command(ctx: LowerContext, request: RunRequest, job: ContainerJob): [st
 }
 
 /** Parameters shared by the run task and the timeout stop: cluster and the task's StartedBy. */
+/** 8 hex digits of FNV-1a: a stable, cheap tag for a job name in StartedBy (at most 128 characters). */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
 function placement(ctx: LowerContext, job: string): { cluster: string; startedBy: PayloadTemplate } {
   // StartedBy holds at most 128 characters: the execution name (up to 80) and a short job hash.
-  const hash = createHash('sha256').update(job).digest('hex').slice(0, 8);
+  const hash = shortHash(job);
   return {
     cluster: useSubstitution(ctx.out, 'ClusterArn'),
     startedBy: { 'StartedBy.$': `States.Format('{}/${hash}', $$.Execution.Name)` },

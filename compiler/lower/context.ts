@@ -1,5 +1,11 @@
 import type { PayloadTemplate, State, StateGraph } from '../asl/types.js';
-import type { PermissionSpec, StateInfo, SubstitutionSpec, TaskDefinitionSpec } from '../compile/output.js';
+import type {
+  PermissionSpec,
+  StateInfo,
+  StateMachineOutput,
+  SubstitutionSpec,
+  TaskDefinitionSpec,
+} from '../compile/output.js';
 import type { DiagnosticSink } from '../diagnostics/sink.js';
 import type { Workflow } from '../ir.js';
 import type { ExprResolver } from './expressions.js';
@@ -30,6 +36,8 @@ export interface FlowFacts {
 /** Collects the side outputs of lowering: task definitions, substitutions, IAM, the state map. */
 export interface LowerOutputs {
   readonly taskDefinitions: Map<string, TaskDefinitionSpec>;
+  /** Task definition substitutions by their content, so that jobs sharing one hash it once. */
+  readonly taskDefinitionsByContent: Map<string, string>;
   readonly substitutions: Map<string, SubstitutionSpec>;
   readonly permissions: Map<string, PermissionSpec>;
   readonly stateMap: Record<string, StateInfo>;
@@ -37,6 +45,8 @@ export interface LowerOutputs {
   readonly counters: Set<string>;
   /** Whether a container task needs the awsvpc configuration at `$.net`. */
   usesNetwork: boolean;
+  /** Child state machines of a split workflow, in the order their parts were lowered. */
+  readonly children: StateMachineOutput[];
 }
 
 export interface LowerContext {

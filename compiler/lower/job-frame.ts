@@ -141,6 +141,8 @@ const ROLE_ORDER: ReadonlyArray<StateRole> = [
 
 /** A node's states in the order a run meets them, so that the definition reads top to bottom. */
 function inRunOrder(states: Record<string, State>, ctx: LowerContext): Record<string, State> {
+  const names = Object.keys(states);
+  if (names.length < 2) return states;
   const rank = (name: string) => {
     const role = ctx.out.stateMap[name]?.role;
     return role === undefined ? ROLE_ORDER.length : ROLE_ORDER.indexOf(role);

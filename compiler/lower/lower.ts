@@ -2,7 +2,7 @@ import type { ChoiceCondition, ParallelState, PayloadTemplate, State, StateMachi
 import { carried, type Fragment, graphOf, type LowerContext, transition } from './context.js';
 import { lowerNode } from './job-frame.js';
 import type { Block } from './plan.js';
-import { useSubstitution } from './substitutions.js';
+import { usePermission, useSubstitution } from './substitutions.js';
 
 /** Node names in a block, in order. */
 function nodesIn(block: Block, ctx: LowerContext): string[] {
@@ -13,6 +13,8 @@ function nodesIn(block: Block, ctx: LowerContext): string[] {
       return block.items.flatMap((b) => nodesIn(b, ctx));
     case 'parallel':
       return block.branches.flatMap((b) => nodesIn(b, ctx));
+    case 'part':
+      return nodesIn(block.body, ctx);
   }
 }
 
@@ -64,6 +66,8 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
       for (const fragment of fragments.reverse()) Object.assign(states, fragment.states);
       return { start: start as string, states };
     }
+    case 'part':
+      return lowerPart(block, next, ctx);
     case 'parallel': {
       const name = parallelName(block, ctx);
       ctx.out.stateMap[name] = { role: 'structure' };
@@ -76,6 +80,59 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
       return { start: name, states: { [name]: state } };
     }
   }
+}
+
+/**
+ * A part of a split workflow: its states form a child state machine, started and awaited with
+ * `states:startExecution.sync:2`; the child's final state (its `jobs`) comes back as `Output`.
+ */
+function lowerPart(
+  block: Extract<Block, { kind: 'part' }>,
+  next: string | undefined,
+  ctx: LowerContext,
+): Fragment {
+  const partName = `${ctx.workflow.name}--part-${ctx.out.children.length + 1}`;
+  const name = ctx.names.take(`run ${partName}`);
+  ctx.out.children.push({ name: partName, asl: { StartAt: '', States: {} } });
+  const slot = ctx.out.children.length - 1;
+  const body = lowerBlock(block.body, undefined, ctx);
+  ctx.out.children[slot] = {
+    name: partName,
+    asl: {
+      Comment: `Waterflow workflow ${ctx.workflow.name}, part of it run as a child execution`,
+      StartAt: body.start,
+      States: body.states,
+    },
+  };
+  ctx.out.stateMap[name] = { role: 'part', part: partName };
+  const prefix = useSubstitution(ctx.out, 'StateMachineArnPrefix');
+  const executions = useSubstitution(ctx.out, 'ExecutionArnPrefix');
+  usePermission(ctx.out, 'StartParts', ['states:StartExecution'], [`${prefix}${ctx.workflow.name}--part-*`]);
+  usePermission(
+    ctx.out,
+    'WatchParts',
+    ['states:DescribeExecution', 'states:StopExecution'],
+    [`${executions}${ctx.workflow.name}--part-*:*`],
+  );
+  return {
+    start: name,
+    states: {
+      [name]: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution.sync:2',
+        Parameters: {
+          StateMachineArn: `${prefix}${partName}`,
+          Input: {
+            ...carried(ctx, '$'),
+            'jobs.$': '$.jobs',
+            'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+          },
+        },
+        ResultSelector: { ...carried(ctx, '$.Output'), 'jobs.$': '$.Output.jobs' },
+        ...transition(next),
+      },
+    },
+  };
 }
 
 /** With `failFast: false`, the run fails at the end if a job that is not tolerated failed. */

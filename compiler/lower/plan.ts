@@ -5,7 +5,9 @@ import type { NodeGraph } from './nodes.js';
 export type Block =
   | { readonly kind: 'node'; readonly node: number }
   | { readonly kind: 'series'; readonly items: ReadonlyArray<Block> }
-  | { readonly kind: 'parallel'; readonly branches: ReadonlyArray<Block> };
+  | { readonly kind: 'parallel'; readonly branches: ReadonlyArray<Block> }
+  /** A piece run as a child execution of its own state machine (a split workflow). */
+  | { readonly kind: 'part'; readonly body: Block };
 
 export interface Plan {
   readonly root: Block;
@@ -37,12 +39,12 @@ function analyse(graph: NodeGraph): Analysis {
   return { ancestors, reduced };
 }
 
-function series(items: Block[]): Block {
+export function series(items: Block[]): Block {
   const flat = items.flatMap((b) => (b.kind === 'series' ? b.items : [b]));
   return flat.length === 1 ? (flat[0] as Block) : { kind: 'series', items: flat };
 }
 
-function parallel(branches: Block[]): Block {
+export function parallel(branches: Block[]): Block {
   return branches.length === 1 ? (branches[0] as Block) : { kind: 'parallel', branches };
 }
 

@@ -29,6 +29,8 @@ export function useSubstitution(out: LowerOutputs, name: string, description = K
 /** Records an IAM need once per `sid`. */
 export function usePermission(out: LowerOutputs, sid: string, actions: string[], resources: string[]): void {
   const known = out.permissions.get(sid);
+  // Called for every job: the common case, nothing new, must stay cheap.
+  if (known !== undefined && resources.every((r) => known.resources.includes(r))) return;
   const merged = known === undefined ? resources : [...new Set([...known.resources, ...resources])].sort();
   out.permissions.set(sid, { sid, actions: [...actions].sort(), resources: merged });
 }
