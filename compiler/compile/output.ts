@@ -36,6 +36,11 @@ export interface StateInfo {
   readonly kind?: string;
   /** For a `part` state: the name of the child state machine it starts. */
   readonly part?: string;
+  /**
+   * On a container job's `run` state: when its task stops with exit code 0, the recorder (which
+   * sees the task stop) releases the job's gated dependants; there is no `done` state on that path.
+   */
+  readonly releasedOnSuccess?: true;
 }
 
 /** An ECS task definition the platform must register; the ASL refers to it by substitution. */

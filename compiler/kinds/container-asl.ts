@@ -123,7 +123,8 @@ function placement(ctx: LowerContext, job: string): { cluster: string; startedBy
   const hash = shortHash(job);
   return {
     cluster: useSubstitution(ctx.out, 'ClusterArn'),
-    startedBy: { 'StartedBy.$': `States.Format('{}/${hash}', $$.Execution.Name)` },
+    // The run id, not the execution name: parts of a split run are other executions of the same run.
+    startedBy: { 'StartedBy.$': `States.Format('{}/${hash}', $.run.id)` },
   };
 }
 

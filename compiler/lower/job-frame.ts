@@ -8,6 +8,17 @@ import { fieldPath } from './names.js';
 import type { LowerNode } from './nodes.js';
 import { usePermission, useSubstitution } from './substitutions.js';
 
+/**
+ * Whether the recorder releases the node's gated dependants when its ECS task stops with exit
+ * code 0, saving a state on the success path. Only for a plain container job whose result
+ * nobody reads (the gate then needs no outputs) and with no Ignore rule (a success the recorder
+ * cannot see).
+ */
+function releasedOnSuccess(ctx: LowerContext, node: LowerNode): boolean {
+  if (node.kind !== 'job' || node.job.kind !== 'container' || node.job.matrix !== undefined) return false;
+  return !ctx.flow.recorded.has(node.name) && !node.job.exitCodes.some((rule) => rule.action === 'Ignore');
+}
+
 /** Where a node reads the result of one of its upstream nodes. */
 function resultPathFor(ctx: LowerContext, consumer: string, upstream: string): string {
   const gatedHere = ctx.flow.gated.get(consumer)?.includes(upstream) ?? false;
@@ -166,10 +177,13 @@ export function lowerNode(
   const key = ctx.keys.key(job);
   const resultPath = ctx.flow.recorded.has(job) ? `$.jobs.${key}` : null;
   let after = next;
+  // The path a successful run takes; differs from `after` when the recorder releases on success.
+  let successNext = next;
   if (ctx.flow.releases.has(job)) {
     const done = mark(ctx, ctx.names.take(`${job} done`), job, 'release');
     states[done] = releaseState(ctx, node, next);
     after = done;
+    successNext = releasedOnSuccess(ctx, node) ? next : done;
   }
   const resolver = resolverFor(ctx, node, upstream);
   let start: string;
@@ -184,7 +198,7 @@ export function lowerNode(
       ctx,
       key,
       stateName: (suffix = '') => ctx.names.take(suffix === '' ? job : `${job} ${suffix}`),
-      successNext: after,
+      successNext,
       failureNext,
       resultPath,
       resolver,
@@ -195,6 +209,10 @@ export function lowerNode(
     };
     const kind = kindModule(node.job.kind);
     const run = lowerMatrix(node.job, request, (inner) => kind.lower(node.job, inner));
+    if (successNext !== after) {
+      const info = ctx.out.stateMap[run.start];
+      if (info !== undefined) ctx.out.stateMap[run.start] = { ...info, releasedOnSuccess: true };
+    }
     Object.assign(states, run.states);
     start = run.start;
   } else {

@@ -17,8 +17,8 @@ export interface Plan {
 
 interface Analysis {
   readonly ancestors: ReadonlyArray<BitSet>;
-  /** Parents after transitive reduction. */
-  readonly reduced: ReadonlyArray<ReadonlyArray<number>>;
+  /** Parents after transitive reduction, minus the edges already given to gates. */
+  readonly reduced: Array<ReadonlyArray<number>>;
 }
 
 function analyse(graph: NodeGraph): Analysis {
@@ -45,7 +45,9 @@ export function series(items: Block[]): Block {
 }
 
 export function parallel(branches: Block[]): Block {
-  return branches.length === 1 ? (branches[0] as Block) : { kind: 'parallel', branches };
+  // Branches of a branch run side by side just the same: one Parallel state instead of two.
+  const flat = branches.flatMap((b) => (b.kind === 'parallel' ? b.branches : [b]));
+  return flat.length === 1 ? (flat[0] as Block) : { kind: 'parallel', branches: flat };
 }
 
 /** Weakly connected components of `set` under the reduced edges, each in topological order. */
@@ -156,6 +158,54 @@ function forest(
   return parallel(roots.map(tree));
 }
 
+/**
+ * A prime core: follow each node's deepest parent up to a source of the core, and group the
+ * nodes by that source. Edges between groups become gates; each group keeps its own edges and
+ * is decomposed again, so fan-ins inside a group stay structural. One group: a forest.
+ */
+function prime(
+  set: ReadonlyArray<number>,
+  inSet: ReadonlySet<number>,
+  a: Analysis,
+  size: number,
+  gated: Map<number, number[]>,
+): Block {
+  const depth = new Map<number, number>();
+  const root = new Map<number, number>();
+  for (const v of set) {
+    let primary: number | undefined;
+    for (const u of a.reduced[v] ?? []) {
+      if (
+        inSet.has(u) &&
+        (primary === undefined || (depth.get(u) as number) >= (depth.get(primary) as number))
+      )
+        primary = u;
+    }
+    depth.set(v, primary === undefined ? 0 : (depth.get(primary) as number) + 1);
+    root.set(v, primary === undefined ? v : (root.get(primary) as number));
+  }
+  const groups = new Map<number, number[]>();
+  for (const v of set) {
+    const r = root.get(v) as number;
+    const group = groups.get(r);
+    if (group === undefined) groups.set(r, [v]);
+    else group.push(v);
+  }
+  if (groups.size <= 1) return forest(set, inSet, a, gated);
+  for (const v of set) {
+    const parents = a.reduced[v] ?? [];
+    const cross = parents.filter((u) => inSet.has(u) && root.get(u) !== root.get(v));
+    if (cross.length === 0) continue;
+    gated.set(
+      v,
+      [...(gated.get(v) ?? []), ...cross].sort((x, y) => x - y),
+    );
+    // The edge is the gate's now: no later split may count on it.
+    a.reduced[v] = parents.filter((u) => !cross.includes(u));
+  }
+  return parallel([...groups.values()].map((group) => decompose(group, a, size, gated)));
+}
+
 function decompose(
   set: ReadonlyArray<number>,
   a: Analysis,
@@ -172,7 +222,7 @@ function decompose(
     const items = bounds.slice(1).map((end, i) => set.slice(bounds[i], end));
     return series(items.map((part) => decompose(part, a, size, gated)));
   }
-  return forest(set, inSet, a, gated);
+  return prime(set, inSet, a, size, gated);
 }
 
 /**
