@@ -35,12 +35,12 @@ function pack(children: Block[], budget: number, join: (blocks: Block[]) => Bloc
   );
 }
 
-function fit(block: Block, budget: number): Block {
+function fitBlock(block: Block, budget: number): Block {
   if (weight(block) <= budget) return block;
   if (block.kind === 'series')
     return series(
       pack(
-        block.items.map((b) => fit(b, budget)),
+        block.items.map((b) => fitBlock(b, budget)),
         budget,
         series,
       ),
@@ -48,7 +48,7 @@ function fit(block: Block, budget: number): Block {
   if (block.kind === 'parallel')
     return parallel(
       pack(
-        block.branches.map((b) => fit(b, budget)),
+        block.branches.map((b) => fitBlock(b, budget)),
         budget,
         parallel,
       ),
@@ -64,10 +64,10 @@ function fit(block: Block, budget: number): Block {
 export function splitPlan(root: Block, budget: number): Block {
   // Grouping needs room for two: a budget of one would never shrink anything.
   const room = Math.max(2, budget);
-  let block = fit(root, room);
+  let block = fitBlock(root, room);
   // A top level of many parts may itself be too big: group the parts into parts, while that helps.
   for (let size = weight(block); size > room; ) {
-    block = fit(block, room);
+    block = fitBlock(block, room);
     const next = weight(block);
     if (next >= size) break;
     size = next;
