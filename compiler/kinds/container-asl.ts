@@ -178,11 +178,10 @@ function permissions(ctx: LowerContext): void {
 /** Timeout: find the job's task by StartedBy and stop it, then go on to `next`. */
 function stopStates(
   ctx: LowerContext,
-  request: RunRequest,
+  job: string,
   names: { stop: string; each: string; task: string },
   next: string,
 ): Record<string, State> {
-  const job = ctx.workflow.jobs.find((j) => ctx.keys.key(j.name) === request.key)?.name ?? request.key;
   const { cluster, startedBy } = placement(ctx, job);
   for (const name of Object.values(names)) ctx.out.stateMap[name] = { job, role: 'stop' };
   return {
@@ -313,7 +312,7 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
     Object.assign(states, retryLoop(loop));
     const retry = retryTarget(loop);
     if (stopNames !== undefined) {
-      Object.assign(states, stopStates(ctx, request, stopNames, retry));
+      Object.assign(states, stopStates(ctx, job.name, stopNames, retry));
       catches.push({ ErrorEquals: ['States.Timeout'], ResultPath: '$.err', Next: stopNames.stop });
     }
     if (names.cause !== undefined)
@@ -321,7 +320,7 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
     catches.push({ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: retry });
   } else {
     if (stopNames !== undefined) {
-      Object.assign(states, stopStates(ctx, request, stopNames, failTarget()));
+      Object.assign(states, stopStates(ctx, job.name, stopNames, failTarget()));
       catches.push({ ErrorEquals: ['States.Timeout'], ResultPath: '$.err', Next: stopNames.stop });
     }
     if (request.failureNext !== undefined)

@@ -4,8 +4,18 @@ import { lowerNode } from './job-frame.js';
 import type { Block } from './plan.js';
 import { usePermission, useSubstitution } from './substitutions.js';
 
-/** Node names in a block, in order. */
+const nodeLists = new WeakMap<Block, string[]>();
+
+/** Node names in a block, in order; remembered per block, since every enclosing Parallel asks. */
 function nodesIn(block: Block, ctx: LowerContext): string[] {
+  const known = nodeLists.get(block);
+  if (known !== undefined) return known;
+  const names = listNodes(block, ctx);
+  nodeLists.set(block, names);
+  return names;
+}
+
+function listNodes(block: Block, ctx: LowerContext): string[] {
   switch (block.kind) {
     case 'node':
       return [ctx.nodes.nodes[block.node]?.name as string];

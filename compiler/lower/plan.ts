@@ -1,4 +1,4 @@
-import { BitSet } from './bitset.js';
+import { BitSet } from '../graph/bitset.js';
 import type { NodeGraph } from './nodes.js';
 
 /** The nesting the state machine will have: nodes in sequences and parallel branches. */

@@ -35,25 +35,30 @@ function pack(children: Block[], budget: number, join: (blocks: Block[]) => Bloc
   );
 }
 
+/**
+ * Bottom-up: children fit first; then, while this block holds more than `budget` nodes, its
+ * biggest child becomes a part of its own; children of one node each are grouped instead.
+ */
 function fitBlock(block: Block, budget: number): Block {
-  if (weight(block) <= budget) return block;
-  if (block.kind === 'series')
-    return series(
-      pack(
-        block.items.map((b) => fitBlock(b, budget)),
-        budget,
-        series,
-      ),
-    );
-  if (block.kind === 'parallel')
-    return parallel(
-      pack(
-        block.branches.map((b) => fitBlock(b, budget)),
-        budget,
-        parallel,
-      ),
-    );
-  return block;
+  if (block.kind === 'node' || block.kind === 'part') return block;
+  const isSeries = block.kind === 'series';
+  const join = isSeries ? series : parallel;
+  let children = (isSeries ? block.items : block.branches).map((b) => fitBlock(b, budget));
+  const weights = children.map(weight);
+  let total = weights.reduce((sum, w) => sum + w, 0);
+  while (total > budget) {
+    let biggest = 0;
+    for (let i = 1; i < weights.length; i++)
+      if ((weights[i] as number) > (weights[biggest] as number)) biggest = i;
+    if ((weights[biggest] as number) <= 1) {
+      children = pack(children, budget, join);
+      break;
+    }
+    total -= (weights[biggest] as number) - 1;
+    weights[biggest] = 1;
+    children[biggest] = { kind: 'part', body: children[biggest] as Block };
+  }
+  return join(children);
 }
 
 /**
