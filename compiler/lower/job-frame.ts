@@ -138,6 +138,14 @@ function checkState(
   }
 }
 
+/** Whether any state (nested graphs included) goes to `name`. */
+function referenced(states: Readonly<Record<string, State>>, name: string): boolean {
+  const quoted = JSON.stringify(name);
+  return Object.entries(states).some(
+    ([key, state]) => key !== name && JSON.stringify(state).includes(quoted),
+  );
+}
+
 const ROLE_ORDER: ReadonlyArray<StateRole> = [
   'gate',
   'check',
@@ -262,6 +270,11 @@ export function lowerNode(
     const gate = mark(ctx, ctx.names.take(`${job} gate`), job, 'gate');
     states[gate] = gateState(ctx, node, gated, start);
     start = gate;
+  }
+  // Released on success by the recorder, a job with no other way out needs no release state.
+  if (after !== successNext && after !== undefined && start !== after && !referenced(states, after)) {
+    delete states[after];
+    delete ctx.out.stateMap[after];
   }
   return { start, states: inRunOrder(states, ctx) };
 }

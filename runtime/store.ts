@@ -1,0 +1,39 @@
+import type { JsonValue } from '../compiler/asl/types.js';
+
+/** A DynamoDB-shaped key: items of one run share a partition, `query` reads one partition. */
+export interface StoreKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** An item's attributes; numbers that `addAndGet` updates live among them. */
+export type StoreItem = { readonly [field: string]: JsonValue };
+
+/**
+ * What the runtime needs from a key-value store: the subset of DynamoDB that works without
+ * transactions (some emulators, dynalite among them, have none). Reads are strongly consistent.
+ */
+export interface GateStore {
+  /** Writes the item unless one exists at `key` (a conditional put); true when written. */
+  putIfAbsent(key: StoreKey, item: StoreItem): Promise<boolean>;
+  /** The item at `key`, if any. */
+  get(key: StoreKey): Promise<StoreItem | undefined>;
+  /** Adds `delta` to a numeric field atomically (creating item and field at 0) and returns the new value. */
+  addAndGet(key: StoreKey, field: string, delta: number): Promise<number>;
+  /** Items of partition `pk` whose sort key starts with `skPrefix`, in sort-key order. */
+  query(
+    pk: string,
+    skPrefix: string,
+  ): Promise<ReadonlyArray<{ readonly key: StoreKey; readonly item: StoreItem }>>;
+}
+
+/** Why a store refused an operation; `code` is stable. */
+export class StoreError extends Error {
+  readonly code: 'WF9101';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'Waterflow.StoreError';
+    this.code = 'WF9101';
+  }
+}
