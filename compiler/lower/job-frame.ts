@@ -23,7 +23,8 @@ function releasedOnSuccess(ctx: LowerContext, node: LowerNode): boolean {
 function resultPathFor(ctx: LowerContext, consumer: string, upstream: string): string {
   const gatedHere = ctx.flow.gated.get(consumer)?.includes(upstream) ?? false;
   const key = ctx.keys.key(upstream);
-  return gatedHere ? `$.gates.${ctx.keys.key(consumer)}.${key}` : `$.jobs.${key}`;
+  // A gate answers with results by job name (the gate logic knows names, not our keys).
+  return gatedHere ? fieldPath(`$.gates.${ctx.keys.key(consumer)}`, upstream) : `$.jobs.${key}`;
 }
 
 /** Resolves expression names for one node: params, results and outputs of its upstream. */
