@@ -1,5 +1,6 @@
 import type { State, StateGraph, StateMachine, TaskState } from '../../compiler/asl/types.js';
 import type { StateInfo } from '../../compiler/compile/output.js';
+import { gateTask as gate, releaseTask as release } from '../semantics/helpers.js';
 
 /** Hand-written ASL in the shapes of docs/compilation.md, with the state map beside it. */
 export interface Machine {
@@ -35,38 +36,14 @@ export function ecsTask(job: string, next?: string): TaskState {
   };
 }
 
-/** A gate: waits until every job of `upstream` has been released. */
+/** A gate: waits until every job of `upstream` has been released (the semantic tests' builder). */
 export function gateTask(job: string, upstream: ReadonlyArray<string>, next?: string): TaskState {
-  return {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-    Parameters: {
-      FunctionName: '${GateFunctionArn}',
-      Payload: {
-        action: 'wait',
-        'runId.$': '$.run.id',
-        job,
-        upstream: [...upstream],
-        'token.$': '$$.Task.Token',
-      },
-    },
-    ResultPath: `$.gates.${job}`,
-    ...link(next),
-  };
+  return gate(job, upstream, link(next));
 }
 
 /** A `done` state: releases `job` for the gates that wait for it. */
 export function releaseTask(job: string, next?: string): TaskState {
-  return {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::lambda:invoke',
-    Parameters: {
-      FunctionName: '${GateFunctionArn}',
-      Payload: { action: 'release', 'runId.$': '$.run.id', job, 'result.$': `$.jobs.${job}` },
-    },
-    ResultPath: null,
-    ...link(next),
-  };
+  return release(job, link(next));
 }
 
 /** A graph running `states` in the given order. */
