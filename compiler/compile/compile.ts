@@ -132,9 +132,23 @@ export function compile(
     lowered = lowerOnce(workflow, nodes, plan, flow, split, new DiagnosticSink(source));
   }
   checkLimits(lowered, sink);
+  const payload = estimatedPayload(flow);
+  if (payload > LIMITS.payloadBytes) {
+    sink.warning(
+      'WF4001',
+      ['spec', 'stages'],
+      `the state of a run may reach about ${Math.round(payload / 1024)} KB (${flow.recorded.size} job results are kept for conditions and outputs); Step Functions allows 256 KB per state`,
+      { hint: 'read fewer needs.<job> results and outputs, or split the workflow into nested workflows' },
+    );
+  }
   const diagnostics = sortDiagnostics(sink.list);
   if (sink.hasErrors) return { diagnostics };
   return { diagnostics, output: output(workflow, lowered) };
+}
+
+/** Params and run, plus about 48 bytes per kept job result (`{"r":"success","ok":true,...}` and its key). */
+function estimatedPayload(flow: FlowFacts): number {
+  return 256 + flow.recorded.size * 48;
 }
 
 function output(workflow: Workflow, lowered: Lowered): CompileOutput {
@@ -157,7 +171,7 @@ function output(workflow: Workflow, lowered: Lowered): CompileOutput {
       definitionBytes: main.bytes,
       estimatedHistoryEvents: Math.max(...machines.map((m) => m.events)),
       transitionsPerRun: machines.reduce((sum, m) => sum + successRun(m.asl, out.stateMap).transitions, 0),
-      estimatedMaxPayloadBytes: 256 + ctx.flow.recorded.size * 48,
+      estimatedMaxPayloadBytes: estimatedPayload(ctx.flow),
     },
   };
 }

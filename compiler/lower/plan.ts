@@ -169,6 +169,7 @@ function prime(
   a: Analysis,
   size: number,
   gated: Map<number, number[]>,
+  level: number,
 ): Block {
   const depth = new Map<number, number>();
   const root = new Map<number, number>();
@@ -203,26 +204,34 @@ function prime(
     // The edge is the gate's now: no later split may count on it.
     a.reduced[v] = parents.filter((u) => !cross.includes(u));
   }
-  return parallel([...groups.values()].map((group) => decompose(group, a, size, gated)));
+  return parallel([...groups.values()].map((group) => decompose(group, a, size, gated, level + 1)));
 }
+
+/**
+ * Past this nesting, a part is lowered as a forest: graphs with no series-parallel structure
+ * (random `needs`) otherwise peel a node or two per level, at O(n²) a level.
+ */
+const MAX_DEPTH = 24;
 
 function decompose(
   set: ReadonlyArray<number>,
   a: Analysis,
   size: number,
   gated: Map<number, number[]>,
+  depth = 0,
 ): Block {
   if (set.length === 1) return { kind: 'node', node: set[0] as number };
   const inSet = new Set(set);
+  if (depth > MAX_DEPTH) return forest(set, inSet, a, gated);
+  const next = (part: ReadonlyArray<number>) => decompose(part, a, size, gated, depth + 1);
   const parts = components(set, inSet, a);
-  if (parts.length > 1) return parallel(parts.map((p) => decompose(p, a, size, gated)));
+  if (parts.length > 1) return parallel(parts.map(next));
   const cuts = seriesCuts(set, inSet, a, size);
   if (cuts.length > 0) {
     const bounds = [0, ...cuts, set.length];
-    const items = bounds.slice(1).map((end, i) => set.slice(bounds[i], end));
-    return series(items.map((part) => decompose(part, a, size, gated)));
+    return series(bounds.slice(1).map((end, i) => next(set.slice(bounds[i], end))));
   }
-  return prime(set, inSet, a, size, gated);
+  return prime(set, inSet, a, size, gated, depth);
 }
 
 /**
