@@ -173,7 +173,7 @@ function main(): void {
     '## validateWorkflow on generated workflows',
     '',
     `Median, p95 and min of ${options.runs} runs after ${options.warmUps} warm-ups; the passes are the`,
-    `median of ${options.passRuns} separate runs of each pass (\`parse\` includes YAML parsing and \`toJS\`).`,
+    `median of ${options.passRuns} separate runs of each pass (\`parse\`: text to data; positions are only computed for diagnostics).`,
     '',
     ...table(rows),
     '',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { NestedWorkflowJob, WithValue } from '../ir.js';
-import { json, workflowName } from '../language/fields.js';
+import { json, name, workflowName } from '../language/fields.js';
 import { jobCommonFields, runnableFields } from '../language/job-common.js';
 import { defineKind, type JobTemplate } from './kind.js';
 import { lowerNestedWorkflow } from './nested-workflow-asl.js';
@@ -11,7 +11,7 @@ const fields = {
   ...jobCommonFields,
   ...nestedRunnable,
   workflow: workflowName,
-  with: z.record(z.string(), json).optional(),
+  with: z.record(name, json).optional(),
 };
 
 /** A job that runs another deployed Waterflow workflow and waits for it. */

@@ -5,7 +5,8 @@ import { isValidTimeZone, suggestTimeZone } from '../units/timezone.js';
 import { report } from './issue.js';
 
 /** Job, stage, param, output and artifact names: usable in `needs.<name>` and state names. */
-export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+// `__proto__` is refused: as a record key it would vanish silently from the parsed object.
+export const NAME_PATTERN = /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const NAME_RULE =
   'start with a letter or "_" and hold only letters, digits, "_" and "-" (at most 64 characters)';
 
@@ -23,7 +24,10 @@ export const workflowName = z
 /** Environment variable names as POSIX shells accept them. */
 export const envName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'hold only letters, digits and "_", and not start with a digit');
+  .regex(
+    /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_]*$/,
+    'hold only letters, digits and "_", and not start with a digit',
+  );
 
 /** A container image reference: `[registry/]repo[:tag][@digest]`. */
 export const image = z

@@ -1,4 +1,4 @@
-import { CORE_SCHEMA, load } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { createSourceMap, type SourceMap } from './source.js';
@@ -31,21 +31,82 @@ function yamlDiagnostic(file: string, error: YAMLError): Diagnostic {
 }
 
 /**
+ * YAML 1.2's core schema, as the `yaml` package reads it: js-yaml's own CORE_SCHEMA takes
+ * `0b101` and `+0x1F` for numbers and `+.5` for a string, which would make the same file valid
+ * or not depending on the path it took.
+ */
+const YAML_12_CORE = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    new Type('tag:yaml.org,2002:null', {
+      kind: 'scalar',
+      resolve: (data: string) => /^(?:~|null|Null|NULL|)$/.test(data),
+      construct: () => null,
+    }),
+    new Type('tag:yaml.org,2002:bool', {
+      kind: 'scalar',
+      resolve: (data: string) => /^(?:true|True|TRUE|false|False|FALSE)$/.test(data),
+      construct: (data: string) => data.toLowerCase() === 'true',
+    }),
+    new Type('tag:yaml.org,2002:int', {
+      kind: 'scalar',
+      resolve: (data: string) => /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(data),
+      construct: (data: string) =>
+        data.startsWith('0o')
+          ? Number.parseInt(data.slice(2), 8)
+          : data.startsWith('0x')
+            ? Number.parseInt(data.slice(2), 16)
+            : Number(data),
+    }),
+    new Type('tag:yaml.org,2002:float', {
+      kind: 'scalar',
+      resolve: (data: string) =>
+        /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/.test(
+          data,
+        ),
+      construct: (data: string) => {
+        const lower = data.toLowerCase();
+        if (lower.endsWith('.inf'))
+          return lower.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+        return lower === '.nan' ? Number.NaN : Number(data);
+      },
+    }),
+  ],
+});
+
+/** What only the precise path reads right: anchors (no alias limit in js-yaml), tags, complex keys. */
+const NEEDS_PRECISE = [
+  // An anchor (`&name`, not the shell's `&&`) may be the root of an alias bomb.
+  /(^|[\s:[{,-])&[^\s&,[\]{}]/m,
+  // Explicit tags (`!!binary`, `!!timestamp`; not the `!=` of an expression) and explicit or collection keys.
+  /(^|[\s:[{,-])![^\s=]/m,
+  /(^|\s)\?(\s|$)/m,
+  /[\]}]\s*:(\s|$)/m,
+];
+
+/**
  * The fast path: js-yaml reads plain data an order of magnitude faster than the `yaml`
  * package, which keeps node positions. Positions are only needed for diagnostics, so the
  * source map parses again with `yaml` the first time something asks where a path is. Anything
- * unusual (a syntax error, several documents, anchors that could expand without bound, an
- * empty file) takes the slow path, which reports it precisely.
+ * unusual (a syntax error, several documents, anchors, tags, complex keys, an empty file)
+ * takes the precise path, which reports it exactly.
  */
 function fastLoad(text: string): unknown {
-  // An anchor (`&name`, not the shell's `&&`) may be the root of an alias bomb: js-yaml has no limit.
-  if (/(^|[\s:[{,-])&[^\s&,[\]{}]/m.test(text)) return undefined;
+  if (NEEDS_PRECISE.some((pattern) => pattern.test(text))) return undefined;
   try {
-    const data = load(text, { schema: CORE_SCHEMA });
-    return data === null || typeof data !== 'object' ? undefined : data;
+    const data = load(text, { schema: YAML_12_CORE });
+    return data === null || typeof data !== 'object' || hasCollectionKey(data) ? undefined : data;
   } catch {
     return undefined;
   }
+}
+
+/** js-yaml turns a collection used as a key into text (`a,b`, `[object Object]`); the precise path keeps it. */
+function hasCollectionKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasCollectionKey);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(
+    ([key, item]) => key.includes(',') || key.includes('[object ') || hasCollectionKey(item),
+  );
 }
 
 function lazySourceMap(file: string, text: string): SourceMap {

@@ -9,7 +9,7 @@ import {
   workflowValidationSchema,
 } from '../language/workflow-schema.js';
 import type { ParsedFile } from '../parse/parse.js';
-import { showValue } from './describe.js';
+import { describeField, showValue } from './describe.js';
 import { fieldKey, reportIssue } from './issues.js';
 
 type Mapping = Record<string, unknown>;
@@ -62,11 +62,12 @@ function inferJobTypes(data: Mapping, sink: DiagnosticSink): Mapping {
     jobs.forEach((job: unknown, j) => {
       if (!isMapping(job)) return;
       const path = ['spec', 'stages', s, 'jobs', j];
+      const label = typeof job.name === 'string' ? `job "${job.name}"` : describeField(copy, path);
       if ('if' in job && 'when' in job) {
         sink.error(
           'WF1108',
           [...path, 'when'],
-          `job "${String(job.name)}" has both "if" and "when"; "when" is another name for "if"`,
+          `${label} has both "if" and "when"; "when" is another name for "if"`,
           {
             target: 'key',
             hint: 'keep one of them',
@@ -77,7 +78,7 @@ function inferJobTypes(data: Mapping, sink: DiagnosticSink): Mapping {
         sink.error(
           'WF1108',
           [...path, 'workflow'],
-          `job "${String(job.name)}" has both "container" and "workflow"; a job runs a container or a nested workflow, not both`,
+          `${label} has both "container" and "workflow"; a job runs a container or a nested workflow, not both`,
           {
             target: 'key',
           },

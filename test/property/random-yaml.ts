@@ -223,6 +223,15 @@ const MEANINGFUL = [
   'reject',
   'a',
   'b',
+  // Scalars that YAML 1.1, js-yaml and YAML 1.2 read differently.
+  '0b101',
+  '+0x1F',
+  '-0o17',
+  '+.5',
+  '1_000',
+  '0o17',
+  'yes',
+  '2001-12-14',
 ];
 
 const leaf: fc.Arbitrary<unknown> = fc.oneof(

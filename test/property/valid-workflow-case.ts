@@ -42,8 +42,30 @@ const envName = word(`${LETTERS}_`, `${LETTERS}${DIGITS}_`, 9);
 const workflowName = word('abcdefghijklmnopqrstuvwxyz', `abcdefghijklmnopqrstuvwxyz${DIGITS}-`, 20);
 const EMAILS = ['alice@example.com', 'bob@example.com', 'dba-oncall@example.com', 'x@y.z'];
 
+/**
+ * Strings that some YAML reader takes for a number, a boolean or a date. Dumped by the yaml
+ * package, they are quoted only where YAML 1.2 would read them otherwise, so `0b101` stays plain.
+ */
+const NUMBER_LIKE = [
+  '0b101',
+  '+0x1F',
+  '-0o17',
+  '+.5',
+  '1_000',
+  '0o17',
+  '0x1F',
+  '1e3',
+  '.inf',
+  'yes',
+  'on',
+  '2001-12-14',
+];
+
 /** Free text that holds no expression. */
-const text = fc.string({ minLength: 1, maxLength: 16 }).filter((s) => !s.includes('${{'));
+const text = fc.oneof(
+  { arbitrary: fc.string({ minLength: 1, maxLength: 16 }).filter((s) => !s.includes('${{')), weight: 9 },
+  { arbitrary: fc.constantFrom(...NUMBER_LIKE), weight: 1 },
+);
 
 export const IMAGES = [
   'alpine:3.20',

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateWorkflow } from '../../bench/generate.js';
+import type { ValidationResult } from '../../compiler/validate-workflow.js';
 import { checkValidation } from './invariants.js';
 import { loadExamples, mutate, mutationCase } from './mutations.js';
 import { anyText, dumpedYaml, yamlishText } from './random-yaml.js';
@@ -78,6 +79,43 @@ describe('validateWorkflow on any input', () => {
             `rejected: ${errors.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('; ')}`,
           );
         }
+      }),
+      runs(1_000),
+    );
+  });
+});
+
+/**
+ * What a user sees of a result: whether it is valid, and each diagnostic as printed. A syntax
+ * error may be found at the end of the text, which a comment moves: only its code is kept.
+ */
+function seen(result: ValidationResult): { valid: boolean; diagnostics: string[] } {
+  return {
+    valid: result.workflow !== undefined,
+    diagnostics: result.diagnostics.map((d) =>
+      d.code === 'WF1001' ? d.code : `${d.line}:${d.column} ${d.code} ${d.message}`,
+    ),
+  };
+}
+
+/** Adds a comment line at the end of a text, which YAML ignores. */
+function withComment(text: string, comment: string): string {
+  return `${text}${text.endsWith('\n') ? '' : '\n'}# ${comment}\n`;
+}
+
+describe('validateWorkflow on equivalent texts', () => {
+  it('gives the same result when a comment is added at the end of the file', () => {
+    // Comments that look like anchors or aliases: today they send parse from js-yaml to the yaml
+    // package, and the two must read every text the same way.
+    const comment = fc.constantFrom('&anchor', '*alias', 'plain comment', 'x: &a [1]');
+    const text = fc.oneof(
+      mutationCase.map((c) => mutate(examples, c)),
+      validWorkflowText,
+      dumpedYaml,
+    );
+    fc.assert(
+      fc.property(text, comment, (t, c) => {
+        expect(seen(checkValidation(withComment(t, c)))).toStrictEqual(seen(checkValidation(t)));
       }),
       runs(1_000),
     );
