@@ -16,4 +16,5 @@ export { formatDiagnostic, formatDiagnostics, formatPath } from './diagnostics/f
 export type { WorkflowGraph } from './graph/graph.js';
 export type * from './ir.js';
 export { workflowJsonSchema } from './language/json-schema.js';
+export { jobHash } from './lower/job-hash.js';
 export { type ValidationResult, validateWorkflow } from './validate-workflow.js';

@@ -5,6 +5,7 @@ import type { Template } from '../expr/ast.js';
 import type { ContainerJob, EnvVar, Workflow } from '../ir.js';
 import { type Fragment, type LowerContext, type RunRequest, transition } from '../lower/context.js';
 import { lowerTemplate, UnsupportedExpression } from '../lower/expressions.js';
+import { jobHash } from '../lower/job-hash.js';
 import { nativeRetry, retryLoop, retryTarget } from '../lower/retry.js';
 import { usePermission, useSubstitution } from '../lower/substitutions.js';
 
@@ -111,16 +112,9 @@ function command(ctx: LowerContext, request: RunRequest, job: ContainerJob): [st
 }
 
 /** Parameters shared by the run task and the timeout stop: cluster and the task's StartedBy. */
-/** 8 hex digits of FNV-1a: a stable, cheap tag for a job name in StartedBy (at most 128 characters). */
-function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
-}
-
 function placement(ctx: LowerContext, job: string): { cluster: string; startedBy: PayloadTemplate } {
   // StartedBy holds at most 128 characters: the execution name (up to 80) and a short job hash.
-  const hash = shortHash(job);
+  const hash = jobHash(job);
   return {
     cluster: useSubstitution(ctx.out, 'ClusterArn'),
     // The run id, not the execution name: parts of a split run are other executions of the same run.

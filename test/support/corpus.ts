@@ -2,14 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import type { DagJob } from '../../bench/simulator/dag.js';
 import { root } from './files.js';
 
 /** One job of a WfCommons DAG: its task id, its measured runtime and the ids it waits for. */
-export interface WfJob {
-  readonly id: string;
-  readonly runtimeSeconds: number;
-  readonly parents: ReadonlyArray<string>;
-}
+export type WfJob = DagJob;
 
 /** A WfCommons trace reduced to its job DAG (see `shared/corpus/README.md`). */
 export interface WfInstance {
