@@ -45,6 +45,36 @@ export class MemoryGateStore implements GateStore {
       .map(([sk, item]) => ({ key: { pk, sk }, item: structuredClone(item) }));
   }
 
+  async putIf(
+    key: StoreKey,
+    item: StoreItem,
+    field: string,
+    expected: JsonValue | undefined,
+  ): Promise<boolean> {
+    const partition = this.#partition(key.pk);
+    const current = partition.get(key.sk)?.[field];
+    const matches =
+      expected === undefined ? current === undefined : JSON.stringify(current) === JSON.stringify(expected);
+    if (!matches) return false;
+    partition.set(key.sk, structuredClone(item));
+    return true;
+  }
+
+  async putIfNewer(key: StoreKey, item: StoreItem, field: string): Promise<boolean> {
+    const partition = this.#partition(key.pk);
+    const current = partition.get(key.sk)?.[field];
+    const next = item[field];
+    if (typeof next !== 'number')
+      throw new StoreError(`putIfNewer: field "${field}" of the new item is not a number`);
+    if (typeof current === 'number' && current >= next) return false;
+    partition.set(key.sk, structuredClone(item));
+    return true;
+  }
+
+  async delete(key: StoreKey): Promise<void> {
+    this.#partitions.get(key.pk)?.delete(key.sk);
+  }
+
   /** Every item, by `pk/sk`: for tests and debugging. */
   dump(): Record<string, StoreItem> {
     const out: Record<string, StoreItem> = {};

@@ -25,7 +25,22 @@ export interface GateStore {
     pk: string,
     skPrefix: string,
   ): Promise<ReadonlyArray<{ readonly key: StoreKey; readonly item: StoreItem }>>;
+  /**
+   * Writes `item` at `key` (replacing it) only when the stored item's `field` equals `expected`;
+   * `expected` undefined means the item or the field is absent. True when written.
+   */
+  putIf(key: StoreKey, item: StoreItem, field: string, expected: JsonValue | undefined): Promise<boolean>;
+  /**
+   * Writes `item` at `key` (replacing it) unless the stored item's numeric `field` is already at
+   * least the new item's: a snapshot rebuilt by racing writers keeps the most complete one.
+   */
+  putIfNewer(key: StoreKey, item: StoreItem, field: string): Promise<boolean>;
+  /** Removes the item at `key`, if any. */
+  delete(key: StoreKey): Promise<void>;
 }
+
+/** The store both runtimes keep gates, approvals and run records in. */
+export type Store = GateStore;
 
 /** Why a store refused an operation; `code` is stable. */
 export class StoreError extends Error {

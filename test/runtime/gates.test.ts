@@ -202,6 +202,10 @@ function scheduledStore(inner: GateStore, s: fc.Scheduler): GateStore {
     get: (key) => hop(`get ${key.sk}`, () => inner.get(key)),
     addAndGet: (key, field, delta) => hop(`add ${key.sk}`, () => inner.addAndGet(key, field, delta)),
     query: (pk, prefix) => hop(`query ${prefix}`, () => inner.query(pk, prefix)),
+    putIf: (key, item, field, expected) =>
+      hop(`putIf ${key.sk}`, () => inner.putIf(key, item, field, expected)),
+    putIfNewer: (key, item, field) => hop(`putIfNewer ${key.sk}`, () => inner.putIfNewer(key, item, field)),
+    delete: (key) => hop(`delete ${key.sk}`, () => inner.delete(key)),
   };
 }
 
