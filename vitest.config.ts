@@ -11,5 +11,6 @@ export default defineConfig({
     ],
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 60_000,
+    globalSetup: ['./test/support/build-cli.ts'],
   },
 });

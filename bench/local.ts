@@ -1,0 +1,169 @@
+/**
+ * `npm run bench:local`: the local runtime on a generated 1,000-job DAG (2 to 4 `needs` per job):
+ * engine overhead per job with in-process no-op jobs (memory store, then the dynalite store the
+ * CLI uses, with the run record written), throughput with real `true` processes, and the peak
+ * resident memory of each run. Prints PASS/FAIL lines and writes bench/LOCAL.md.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { compileWorkflow } from '../compiler/compile/compile.js';
+import { validateWorkflow } from '../compiler/validate-workflow.js';
+import { openLocalDb } from '../local/db.js';
+import { type JobRunner, LocalEngine } from '../local/engine/engine.js';
+import { runOnHost } from '../local/runner/index.js';
+import { MemoryGateStore } from '../runtime/memory-store.js';
+import { resolveParams } from '../runtime/params.js';
+import { RunRecorder } from '../runtime/run-record.js';
+import type { Store } from '../runtime/store.js';
+import { generateWorkflow } from './generate.js';
+import { repoRoot } from './simulator/repo-root.js';
+
+const JOBS = 1_000;
+
+interface Figure {
+  readonly name: string;
+  readonly wallMs: number;
+  readonly perJobMs: number;
+  readonly jobsPerSecond: number;
+  readonly peakRssMiB: number;
+  readonly status: string;
+}
+
+/** An ECS-shaped success at once: what the engine does around a job, without the job. */
+const noOp: JobRunner = async (attempt) => ({
+  ok: true,
+  task: {
+    TaskArn: `arn:aws:ecs:local:000000000000:task/waterflow/${attempt.job}-${attempt.attempt}`,
+    Group: `waterflow:${attempt.job}`,
+    StartedBy: attempt.runId,
+    LastStatus: 'STOPPED',
+    StopCode: 'EssentialContainerExited',
+    StoppedReason: 'Essential container in task exited',
+    StoppedAt: new Date().toISOString(),
+    Containers: [{ Name: 'main', ExitCode: 0 }],
+  },
+});
+
+/** The host runner with every job's script replaced by `true`: a real process per job. */
+const trueProcess: JobRunner = (attempt) => runOnHost({ ...attempt, script: 'true' });
+
+async function measure(name: string, runner: JobRunner, store: Store, record: boolean): Promise<Figure> {
+  const text = generateWorkflow({ jobs: JOBS, seed: 1 });
+  const compiled = compileWorkflow(text, 'bench.yaml');
+  const { workflow } = validateWorkflow(text, 'bench.yaml');
+  if (compiled.output === undefined || workflow === undefined)
+    throw new Error('the generated workflow does not compile');
+  const params = resolveParams(workflow.params, new Map());
+  const runDir = mkdtempSync(join(tmpdir(), 'waterflow-bench-'));
+  const runId = `bench-${name.replaceAll(/\W+/g, '-')}`;
+  const recorder = new RunRecorder(store, runId);
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const engine = new LocalEngine({
+    output: compiled.output,
+    workflow,
+    runId,
+    input: { params: params.ok ? params.params : {}, run: { id: runId }, jobs: {} },
+    store,
+    runner,
+    runDir,
+    approvals: { request: async () => ({ link: '' }) },
+    observer: {
+      onEvent: (event) => {
+        if (!record) return undefined;
+        recorder.append(event);
+        return event.kind === 'job-ended' ? recorder.flush() : undefined;
+      },
+      onLog: () => undefined,
+    },
+  });
+  const started = performance.now();
+  const result = await engine.run();
+  await recorder.flush();
+  const wallMs = performance.now() - started;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  rmSync(runDir, { recursive: true, force: true });
+  return {
+    name,
+    wallMs,
+    perJobMs: wallMs / JOBS,
+    jobsPerSecond: (JOBS / wallMs) * 1000,
+    peakRssMiB: peak / 2 ** 20,
+    status:
+      result.status === 'succeeded'
+        ? result.status
+        : `${result.status} (${result.error}: ${String(result.cause).slice(0, 300)})`,
+  };
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'waterflow-bench-home-'));
+  const db = await openLocalDb(home);
+  const figures: Figure[] = [];
+  try {
+    // A warm-up run so that the JIT and the library's first-use costs are not in the figures.
+    await measure('warm-up', noOp, new MemoryGateStore(), false);
+    figures.push(await measure('no-op jobs, memory store', noOp, new MemoryGateStore(), false));
+    figures.push(await measure('no-op jobs, dynalite store + run record', noOp, db.store, true));
+    figures.push(await measure('`true` processes, dynalite store + run record', trueProcess, db.store, true));
+  } finally {
+    await db.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+  const [memory, dynalite, processes] = figures as [Figure, Figure, Figure];
+  const checks = [
+    check(
+      `engine overhead per job ${dynalite.perJobMs.toFixed(2)} ms <= 1 ms (dynalite store, as the CLI runs)`,
+      dynalite.perJobMs <= 1,
+    ),
+    check(
+      `engine overhead per job ${memory.perJobMs.toFixed(2)} ms <= 1 ms (memory store)`,
+      memory.perJobMs <= 1,
+    ),
+    check(
+      `throughput ${processes.jobsPerSecond.toFixed(0)} jobs/s >= 100 with real processes`,
+      processes.jobsPerSecond >= 100,
+    ),
+    check(
+      `peak memory ${Math.max(...figures.map((f) => f.peakRssMiB)).toFixed(0)} MiB <= 300 MiB`,
+      figures.every((f) => f.peakRssMiB <= 300),
+    ),
+    ...figures.map((f) => check(`${f.name}: the run ${f.status}`, f.status === 'succeeded')),
+  ];
+  const table = [
+    '| run | wall ms | ms per job | jobs/s | peak RSS MiB |',
+    '|---|---:|---:|---:|---:|',
+    ...figures.map(
+      (f) =>
+        `| ${f.name} | ${f.wallMs.toFixed(0)} | ${f.perJobMs.toFixed(2)} | ${f.jobsPerSecond.toFixed(0)} | ${f.peakRssMiB.toFixed(0)} |`,
+    ),
+  ];
+  const report = `# Local runtime bench
+
+Command: \`npm run bench:local\` (\`bench/local.ts\`). Date: ${new Date().toISOString()}.
+Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
+
+One generated workflow of ${JOBS} jobs (\`generateWorkflow({ jobs: ${JOBS}, seed: 1 })\`, 2 to 4
+\`needs\` per job, gates on the cross edges), compiled once per run and executed by
+\`LocalEngine\` (aws-local-stepfunctions with every Task state overridden), after one warm-up run.
+"No-op jobs" answer each container Task at once in-process: the figure is the engine's own cost
+per job (ASL interpretation, gates, releases, the record). "\`true\` processes" start a real
+shell per job through the host runner. Peak RSS is sampled every 20 ms in this process.
+
+${table.join('\n')}
+
+${checks.join('\n')}
+`;
+  writeFileSync(join(repoRoot(), 'bench', 'LOCAL.md'), report);
+  console.log(report);
+}
+
+function check(text: string, ok: boolean): string {
+  return `- ${ok ? 'PASS' : 'FAIL'} ${text}`;
+}
+
+await main();

@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { JsonValue } from '../compiler/asl/types.js';
+import { compileWorkflow } from '../compiler/compile/compile.js';
+import { type Diagnostic, formatDiagnostic } from '../compiler/index.js';
+import type { Job, Workflow } from '../compiler/ir.js';
+import { validateWorkflow } from '../compiler/validate-workflow.js';
+import { resolveParams } from '../runtime/params.js';
+import {
+  type JobRecord,
+  type RunEvent,
+  type RunOwner,
+  type RunRecord,
+  RunRecorder,
+  readRun,
+} from '../runtime/run-record.js';
+import { startLocalApprovals } from './approvals.js';
+import { type LocalDb, openLocalDb } from './db.js';
+import { jobDirName, LocalEngine, type ReusedJob, runEntries } from './engine/engine.js';
+import { MissingSecretsError, resolveSecrets } from './engine/secrets.js';
+import { createLiveView } from './live-view.js';
+import { pickRunner, type RunnerChoice } from './runners.js';
+
+/**
+ * One `waterflow run` (or `rerun`) from file to final record: compile, check params and
+ * secrets, open the store, start the approval server, run the engine, record every event,
+ * and close everything, also on Ctrl-C. The CLI is a thin layer over this.
+ */
+
+/** A mistake in what the user gave (the file, a param, a secret): exit 2, nothing recorded. */
+export class RunInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunInputError';
+  }
+}
+
+export interface LocalRunOptions {
+  /** The workflow file, as the user named it. */
+  readonly file: string;
+  readonly params: ReadonlyMap<string, JsonValue>;
+  /** `.waterflow` (runs, logs, db). */
+  readonly home: string;
+  readonly runner?: RunnerChoice;
+  /** The approval server's port. @default a free one */
+  readonly port?: number;
+  /** Multiplies retry delays and waits. @default 1 */
+  readonly delayScale?: number;
+  /** Where the live view and job logs go. */
+  readonly write: (text: string) => void;
+  /** Warnings and notes (approval links), besides the view. */
+  readonly warn: (text: string) => void;
+  readonly tty: boolean;
+  /** Ask on this terminal when an approval waits. */
+  readonly prompt?: (question: string) => Promise<string>;
+  /** A rerun: the run it reruns, and the job from which to run again. */
+  readonly rerun?: { readonly of: RunRecord; readonly from?: string };
+  readonly signal?: AbortSignal;
+}
+
+export interface LocalRunResult {
+  readonly record: RunRecord;
+}
+
+export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const prepared = prepare(options);
+  const db = await openLocalDb(options.home);
+  try {
+    return await execute(options, prepared, db);
+  } finally {
+    await db.close();
+  }
+}
+
+interface Prepared {
+  readonly text: string;
+  readonly workflow: Workflow;
+  readonly output: NonNullable<ReturnType<typeof compileWorkflow>['output']>;
+  readonly params: { readonly [name: string]: JsonValue };
+  readonly secrets: ReadonlyMap<string, string>;
+}
+
+/** Everything that can be wrong with the input, found before anything runs or is recorded. */
+function prepare(options: LocalRunOptions): Prepared {
+  let text: string;
+  try {
+    text = readFileSync(options.file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RunInputError(
+      `${options.file}: cannot read the file${code === 'ENOENT' ? ': no such file' : ''}`,
+    );
+  }
+  const compiled = compileWorkflow(text, options.file);
+  const errors = compiled.diagnostics.filter((d: Diagnostic) => d.severity === 'error');
+  for (const warning of compiled.diagnostics.filter((d: Diagnostic) => d.severity !== 'error')) {
+    options.warn(`${formatDiagnostic(warning)}\n`);
+  }
+  const { workflow } = validateWorkflow(text, options.file);
+  if (errors.length > 0 || compiled.output === undefined || workflow === undefined) {
+    throw new RunInputError(errors.map((d) => formatDiagnostic(d)).join('\n'));
+  }
+  const nested = workflow.jobs.filter((job) => job.kind === 'workflow');
+  if (nested.length > 0) {
+    throw new RunInputError(
+      `${options.file}: job "${nested[0]?.name}" runs a nested workflow; the local runtime cannot run nested workflows yet`,
+    );
+  }
+  const params = resolveParams(workflow.params, options.params);
+  if (!params.ok) throw new RunInputError(params.errors.map((e) => `${options.file}: ${e}`).join('\n'));
+  let secrets: ReadonlyMap<string, string>;
+  try {
+    secrets = resolveSecrets(workflow, [dirname(resolve(options.file)), process.cwd()]);
+  } catch (error) {
+    if (error instanceof MissingSecretsError) throw new RunInputError(error.message);
+    throw error;
+  }
+  if (options.rerun?.from !== undefined && !workflow.jobs.some((job) => job.name === options.rerun?.from)) {
+    throw new RunInputError(`--from "${options.rerun.from}": the workflow has no job of that name`);
+  }
+  return { text, workflow, output: compiled.output, params: params.params, secrets };
+}
+
+async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb): Promise<LocalRunResult> {
+  const { workflow } = prepared;
+  const runId = newRunId(workflow.name);
+  const runDir = join(options.home, 'runs', runId);
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, 'workflow.yaml'), prepared.text);
+  const recorder = new RunRecorder(db.store, runId);
+  const view = createLiveView({ write: options.write, tty: options.tty });
+  const runner = await pickRunner(options.runner ?? 'auto', options.warn);
+  const approvals = await startLocalApprovals({
+    store: db.store,
+    home: options.home,
+    runId,
+    workflow: workflow.name,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
+    onLink: (job, link) =>
+      view.note(`${job}: approve or reject at ${link} or with: waterflow approve ${runId} ${job}`),
+  });
+  const reuse =
+    options.rerun === undefined
+      ? undefined
+      : reusable(workflow, options.rerun.of, options.rerun.from, options.home);
+  const engine = new LocalEngine({
+    output: prepared.output,
+    workflow,
+    runId,
+    input: { params: prepared.params, run: { id: runId }, jobs: {} },
+    store: db.store,
+    runner,
+    runDir,
+    approvals: approvals.desk,
+    observer: {
+      onEvent: (event) => {
+        view.event(event, recorder.append(event));
+        return event.kind === 'job-ended' && event.status === 'succeeded' ? recorder.flush() : undefined;
+      },
+      onLog: (job, line, stream) => view.log(job, line, stream),
+    },
+    secrets: prepared.secrets,
+    ...(options.delayScale === undefined ? {} : { delayScale: options.delayScale }),
+    ...(reuse === undefined ? {} : { reuse }),
+  });
+  approvals.connect(engine);
+  const owner: RunOwner = { pid: process.pid, host: hostname() };
+  const startEvent: RunEvent = {
+    kind: 'run-started',
+    at: new Date().toISOString(),
+    workflow: workflow.name,
+    params: prepared.params,
+    jobs: workflow.jobs.flatMap((job) => runEntries(job)),
+    file: options.file,
+    owner,
+    ...(options.rerun === undefined ? {} : { rerunOf: options.rerun.of.runId }),
+  };
+  view.event(startEvent, recorder.append(startEvent));
+  // Recorded before any job starts: a run that dies from here on shows as interrupted.
+  await recorder.flush();
+  const onAbort = () => engine.cancel();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await engine.run();
+    const reason =
+      result.status === 'failed' ? failureReason(recorder.record, result.error, result.cause) : undefined;
+    const endEvent: RunEvent = {
+      kind: 'run-ended',
+      at: new Date().toISOString(),
+      status: result.status,
+      ...(reason === undefined ? {} : { reason }),
+    };
+    const ended = recorder.append(endEvent);
+    view.event(endEvent, ended);
+    await recorder.flush();
+    view.close(ended);
+    const record = ended ?? (await readRun(db.store, runId));
+    if (record === undefined) throw new Error(`run ${runId} has no record`);
+    return { record };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await approvals.close();
+  }
+}
+
+/** `<workflow>-<yyyymmdd>-<hhmmss>-<4 hex>`: sorts by time, at most 80 characters (an execution name). */
+export function newRunId(workflow: string, now = new Date()): string {
+  const stamp = now.toISOString().replaceAll(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${workflow.slice(0, 58)}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * What a rerun takes over: every job (or matrix item) that succeeded in the earlier run,
+ * except, with `from`, that job and every job downstream of it.
+ */
+function reusable(
+  workflow: Workflow,
+  earlier: RunRecord,
+  from: string | undefined,
+  home: string,
+): Map<string, ReusedJob> {
+  const again = from === undefined ? new Set<string>() : downstream(workflow, from);
+  const reuse = new Map<string, ReusedJob>();
+  for (const job of workflow.jobs) {
+    if (again.has(job.name)) continue;
+    for (const entry of runEntries(job)) {
+      const record: JobRecord | undefined = earlier.jobs[entry];
+      if (record?.status !== 'succeeded') continue;
+      reuse.set(entry, { record, dir: join(home, 'runs', earlier.runId, jobDirName(entry)) });
+    }
+  }
+  return reuse;
+}
+
+function downstream(workflow: Workflow, from: string): Set<string> {
+  const found = new Set([from]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const job of workflow.jobs as ReadonlyArray<Job>) {
+      if (!found.has(job.name) && job.upstream.some((u) => found.has(u))) {
+        found.add(job.name);
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** One line saying why the run failed: the first job that failed, else the execution's error. */
+function failureReason(
+  record: RunRecord | undefined,
+  error: string | undefined,
+  cause: string | undefined,
+): string {
+  const failed = Object.entries(record?.jobs ?? {})
+    .filter(([, job]) => job.status === 'failed' && job.endedAt !== undefined)
+    .sort(([, a], [, b]) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))[0];
+  if (failed !== undefined)
+    return `job ${failed[0]} failed${failed[1].reason === undefined ? '' : `: ${failed[1].reason}`}`;
+  const parts = [error, cause === error ? undefined : cause].filter(
+    (part) => part !== undefined && part !== '',
+  );
+  return parts.join(': ') || 'failed';
+}

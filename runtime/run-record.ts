@@ -1,0 +1,315 @@
+import type { JsonValue } from '../compiler/asl/types.js';
+import type { Store, StoreItem } from './store.js';
+
+/**
+ * The run record: an append-only event log per run and a snapshot folded from it. Both
+ * runtimes write it through these functions (local: the engine; cloud: the recorder Lambda).
+ * The fold ignores duplicates and sorts by time, so redelivered or late events are harmless.
+ */
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export type JobStatus =
+  | 'pending'
+  | 'waiting'
+  | 'running'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
+
+export interface JobRecord {
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly exitCode?: number;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  readonly reason?: string;
+  /** True when a rerun took the job's result from the run it reruns instead of running it. */
+  readonly reused?: true;
+}
+
+/** Who runs a local run: a run whose process is gone is shown as interrupted. */
+export interface RunOwner {
+  readonly pid: number;
+  readonly host: string;
+}
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly workflow: string;
+  readonly status: RunStatus;
+  readonly params: { readonly [name: string]: JsonValue };
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly reason?: string;
+  /** The workflow file, as given to `waterflow run`. */
+  readonly file?: string;
+  readonly rerunOf?: string;
+  readonly owner?: RunOwner;
+  readonly jobs: { readonly [job: string]: JobRecord };
+  /** Events folded into this snapshot: a snapshot with more is newer. */
+  readonly events: number;
+}
+
+export type RunEvent =
+  | {
+      readonly kind: 'run-started';
+      readonly at: string;
+      readonly workflow: string;
+      readonly params: { readonly [name: string]: JsonValue };
+      readonly jobs: ReadonlyArray<string>;
+      readonly file?: string;
+      readonly rerunOf?: string;
+      readonly owner?: RunOwner;
+    }
+  | { readonly kind: 'job-started'; readonly at: string; readonly job: string; readonly attempt: number }
+  | {
+      readonly kind: 'job-waiting';
+      readonly at: string;
+      readonly job: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'job-ended';
+      readonly at: string;
+      readonly job: string;
+      readonly status: 'succeeded' | 'failed' | 'retrying' | 'skipped' | 'cancelled';
+      readonly attempt?: number;
+      readonly exitCode?: number;
+      readonly reason?: string;
+      readonly reused?: true;
+    }
+  | {
+      readonly kind: 'run-ended';
+      readonly at: string;
+      readonly status: Exclude<RunStatus, 'running'>;
+      readonly reason?: string;
+    };
+
+/** An event as stored: with its place in the log. */
+export type LoggedEvent = RunEvent & { readonly seq: number };
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
+
+/** Folds `events` (any order, duplicates allowed) into the run's snapshot. */
+export function foldRun(runId: string, events: ReadonlyArray<LoggedEvent>): RunRecord | undefined {
+  const unique = new Map<number, LoggedEvent>();
+  for (const event of events) unique.set(event.seq, event);
+  const ordered = [...unique.values()].sort((a, b) => a.seq - b.seq);
+  let record: RunRecord | undefined;
+  for (const event of ordered) record = applyEvent(record, runId, event);
+  return record === undefined ? undefined : { ...record, events: ordered.length };
+}
+
+/** One step of the fold; events before `run-started` wait for it (they are dropped). */
+export function applyEvent(
+  record: RunRecord | undefined,
+  runId: string,
+  event: RunEvent,
+): RunRecord | undefined {
+  if (event.kind === 'run-started') {
+    const jobs: Record<string, JobRecord> = {};
+    for (const job of event.jobs) jobs[job] = record?.jobs[job] ?? { status: 'pending', attempts: 0 };
+    return {
+      runId,
+      workflow: event.workflow,
+      status: record?.status ?? 'running',
+      params: event.params,
+      startedAt: event.at,
+      ...(record?.endedAt === undefined ? {} : { endedAt: record.endedAt }),
+      ...(event.file === undefined ? {} : { file: event.file }),
+      ...(event.rerunOf === undefined ? {} : { rerunOf: event.rerunOf }),
+      ...(event.owner === undefined ? {} : { owner: event.owner }),
+      jobs: { ...record?.jobs, ...jobs },
+      events: (record?.events ?? 0) + 1,
+    };
+  }
+  if (record === undefined) return undefined;
+  const next = { ...record, events: record.events + 1 };
+  switch (event.kind) {
+    case 'run-ended': {
+      const jobs: Record<string, JobRecord> = {};
+      for (const [name, job] of Object.entries(record.jobs)) jobs[name] = closeJob(job, event);
+      return {
+        ...next,
+        status: event.status,
+        endedAt: event.at,
+        ...(event.reason === undefined ? {} : { reason: event.reason }),
+        jobs,
+      };
+    }
+    case 'job-started': {
+      const job = record.jobs[event.job] ?? { status: 'pending', attempts: 0 };
+      const { endedAt: _ended, reason: _reason, exitCode: _exit, ...rest } = job;
+      return withJob(next, event.job, {
+        ...rest,
+        status: 'running',
+        attempts: Math.max(job.attempts, event.attempt),
+        startedAt: job.startedAt ?? event.at,
+      });
+    }
+    case 'job-waiting': {
+      const job = record.jobs[event.job] ?? { status: 'pending', attempts: 0 };
+      return withJob(next, event.job, {
+        ...job,
+        status: 'waiting',
+        startedAt: job.startedAt ?? event.at,
+        reason: event.reason,
+      });
+    }
+    case 'job-ended': {
+      const job = record.jobs[event.job] ?? { status: 'pending', attempts: 0 };
+      return withJob(next, event.job, {
+        ...job,
+        status: event.status,
+        attempts: Math.max(job.attempts, event.attempt ?? 0),
+        ...(event.exitCode === undefined ? {} : { exitCode: event.exitCode }),
+        ...(event.reason === undefined ? {} : { reason: event.reason }),
+        ...(event.reused === undefined ? {} : { reused: event.reused }),
+        ...(event.status === 'retrying' ? {} : { endedAt: event.at }),
+      });
+    }
+  }
+}
+
+function withJob(record: RunRecord, name: string, job: JobRecord): RunRecord {
+  return { ...record, jobs: { ...record.jobs, [name]: job } };
+}
+
+/** What a job that had not ended becomes when the run ends. */
+function closeJob(job: JobRecord, end: Extract<RunEvent, { kind: 'run-ended' }>): JobRecord {
+  if (TERMINAL.has(job.status)) return job;
+  if (job.status === 'pending') {
+    const reason =
+      end.status === 'succeeded' ? 'not needed by this run' : `not started: the run ${end.status}`;
+    return { ...job, status: end.status === 'cancelled' ? 'cancelled' : 'skipped', reason };
+  }
+  const reason = end.status === 'cancelled' ? 'the run was cancelled' : `stopped: the run ${end.status}`;
+  return { ...job, status: job.status === 'retrying' ? 'failed' : 'cancelled', endedAt: end.at, reason };
+}
+
+/** The keys of a run's items: one partition per run, one partition listing runs by start time. */
+const RUNS_PK = 'runs';
+const runPk = (runId: string) => `run#${runId}`;
+const SNAPSHOT_SK = 'snapshot';
+const eventSk = (seq: number) => `event#${String(seq).padStart(10, '0')}`;
+
+/**
+ * Keeps one run's record: appends events and writes the snapshot after each. One writer per
+ * run (the local engine, or the recorder with its own sequence numbers).
+ */
+export class RunRecorder {
+  readonly #store: Store;
+  readonly #runId: string;
+  #record: RunRecord | undefined;
+  #seq = 0;
+  #writing: Promise<void> = Promise.resolve();
+  #failure: unknown;
+  #ended = false;
+
+  constructor(store: Store, runId: string) {
+    this.#store = store;
+    this.#runId = runId;
+  }
+
+  get record(): RunRecord | undefined {
+    return this.#record;
+  }
+
+  /**
+   * Applies `event` now and writes it in order behind the previous writes. Events after
+   * `run-ended` change nothing: the record of an ended run is final.
+   */
+  append(event: RunEvent): RunRecord | undefined {
+    if (this.#ended) return this.#record;
+    if (event.kind === 'run-ended') this.#ended = true;
+    const seq = ++this.#seq;
+    this.#record = applyEvent(this.#record, this.#runId, event);
+    const snapshot = this.#record;
+    this.#writing = this.#writing.then(async () => {
+      if (this.#failure !== undefined) return;
+      try {
+        await this.#write(event, seq, snapshot);
+      } catch (error) {
+        // Kept for flush(): one lost write must not become an unhandled rejection mid-run.
+        this.#failure = error;
+      }
+    });
+    return this.#record;
+  }
+
+  async #write(event: RunEvent, seq: number, snapshot: RunRecord | undefined): Promise<void> {
+    await this.#store.putIfAbsent({ pk: runPk(this.#runId), sk: eventSk(seq) }, {
+      ...event,
+      seq,
+    } as unknown as StoreItem);
+    if (event.kind === 'run-started') {
+      await this.#store.putIfAbsent(
+        { pk: RUNS_PK, sk: `${event.at}#${this.#runId}` },
+        { runId: this.#runId, workflow: event.workflow, startedAt: event.at },
+      );
+    }
+    if (snapshot !== undefined) {
+      await this.#store.putIfNewer(
+        { pk: runPk(this.#runId), sk: SNAPSHOT_SK },
+        snapshot as unknown as StoreItem,
+        'events',
+      );
+    }
+  }
+
+  /** Resolves once every event so far is written; rejects with the first failed write. */
+  async flush(): Promise<void> {
+    await this.#writing;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+/** The run's snapshot, with a running run whose owner process is gone shown as interrupted. */
+export async function readRun(
+  store: Store,
+  runId: string,
+  isAlive: (owner: RunOwner) => boolean = () => true,
+): Promise<RunRecord | undefined> {
+  const item = await store.get({ pk: runPk(runId), sk: SNAPSHOT_SK });
+  if (item === undefined) return undefined;
+  return interruptedIfOrphaned(item as unknown as RunRecord, isAlive);
+}
+
+/** Every run, newest first. */
+export async function listRuns(
+  store: Store,
+  isAlive: (owner: RunOwner) => boolean = () => true,
+): Promise<RunRecord[]> {
+  const index = await store.query(RUNS_PK, '');
+  const runs: RunRecord[] = [];
+  for (const { item } of [...index].reverse()) {
+    const run = await readRun(store, String(item.runId), isAlive);
+    if (run !== undefined) runs.push(run);
+  }
+  return runs;
+}
+
+/** The run's event log, in order. */
+export async function readEvents(store: Store, runId: string): Promise<LoggedEvent[]> {
+  const items = await store.query(runPk(runId), 'event#');
+  return items.map(({ item }) => item as unknown as LoggedEvent);
+}
+
+function interruptedIfOrphaned(run: RunRecord, isAlive: (owner: RunOwner) => boolean): RunRecord {
+  if (run.status !== 'running' || run.owner === undefined || isAlive(run.owner)) return run;
+  const jobs: Record<string, JobRecord> = {};
+  for (const [name, job] of Object.entries(run.jobs)) {
+    jobs[name] = TERMINAL.has(job.status)
+      ? job
+      : { ...job, status: 'cancelled', reason: 'the process running it ended' };
+  }
+  return {
+    ...run,
+    status: 'interrupted',
+    reason: `process ${run.owner.pid} on ${run.owner.host} ended`,
+    jobs,
+  };
+}

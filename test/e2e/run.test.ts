@@ -1,0 +1,295 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type Finished,
+  ms,
+  runJsonOf,
+  startWaterflow,
+  tempHome,
+  waterflow,
+} from '../support/waterflow-process.js';
+
+// `waterflow run` end to end with the host runner: a real process, real shells, the dynalite
+// store on disk. Durations are real; delays are scaled down with --delay-scale where named.
+
+let home: string;
+let remove: () => void;
+
+beforeEach(() => {
+  ({ home, remove } = tempHome());
+});
+
+afterEach(() => {
+  remove();
+});
+
+const run = (file: string, ...args: string[]) =>
+  waterflow(['run', file, '--runner', 'host', '--json', ...args], home);
+
+/** Whether `pid` runs: a zombie (ended, not yet reaped by an init that never reaps) does not. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  return !/^\d+ \(.*\) Z/.test(stat);
+}
+
+async function fileAppears(path: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(path) || readFileSync(path, 'utf8').trim() === '') {
+    if (Date.now() > until) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function jobDir(runId: string, job: string): string {
+  return join(home, 'runs', runId, job);
+}
+
+describe('waterflow run (host runner)', () => {
+  it('runs hello, passes an output to the next job and keeps each job log', async () => {
+    const finished = await run('examples/hello.yaml', '--param', 'name=Ada');
+    const record = runJsonOf(finished);
+    const logs = await waterflow(['logs', record.runId, 'reply'], home);
+
+    expect(finished.code).toBe(0);
+    expect(record.status).toBe('succeeded');
+    expect(
+      Object.fromEntries(Object.entries(record.jobs).map(([name, job]) => [name, job.status])),
+    ).toStrictEqual({
+      greet: 'succeeded',
+      'host-info': 'succeeded',
+      reply: 'succeeded',
+    });
+    expect(finished.stderr).toContain('[greet] Hello, Ada!');
+    expect(logs.stdout).toContain("[reply] greet said 'Hello, Ada'");
+  });
+
+  it('runs two independent 1 s jobs at the same time', async () => {
+    const record = runJsonOf(await run('test/fixtures/run/parallel.yaml'));
+    const { one, two } = record.jobs as Record<string, { startedAt: string; endedAt: string }>;
+    const wall =
+      Math.max(ms(one?.endedAt), ms(two?.endedAt)) - Math.min(ms(one?.startedAt), ms(two?.startedAt));
+
+    expect(record.status).toBe('succeeded');
+    expect(wall).toBeLessThan(1800);
+    expect(ms(two?.startedAt)).toBeLessThan(ms(one?.endedAt));
+  });
+
+  it('starts c of the N shape when a ends, not when b ends', async () => {
+    const record = runJsonOf(await run('test/fixtures/run/n-shape.yaml'));
+    const { a, b, c, d } = record.jobs;
+
+    expect(record.status).toBe('succeeded');
+    expect(ms(c?.startedAt)).toBeGreaterThanOrEqual(ms(a?.endedAt));
+    expect(ms(c?.startedAt)).toBeLessThan(ms(b?.endedAt));
+    expect(ms(c?.startedAt) - ms(a?.endedAt)).toBeLessThan(500);
+    expect(ms(d?.startedAt)).toBeGreaterThanOrEqual(ms(b?.endedAt));
+  });
+
+  it('retries failed attempts after their (scaled) delays: fixed 0.5 s, linear 0.5 s then 1 s', async () => {
+    const record = runJsonOf(await run('test/fixtures/run/retries.yaml', '--delay-scale', '0.05'));
+    const starts = (job: string) =>
+      readFileSync(join(jobDir(record.runId, job), 'attempt-times'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => Number(line) / 1e6);
+    const gaps = (times: number[]) => times.slice(1).map((time, i) => time - (times[i] as number));
+
+    expect(record.status).toBe('succeeded');
+    expect(record.jobs.flaky).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect(record.jobs.linear).toMatchObject({ status: 'succeeded', attempts: 3 });
+    const fixed = gaps(starts('flaky'));
+    const linear = gaps(starts('linear'));
+    expect(fixed.every((gap) => gap >= 500)).toBe(true);
+    expect(linear[0]).toBeGreaterThanOrEqual(500);
+    expect(linear[1]).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('stops a job at its timeout, with every process it started', async () => {
+    const finished = await run('test/fixtures/run/timeout.yaml');
+    const record = runJsonOf(finished);
+    const pid = (file: string) => Number(readFileSync(join(jobDir(record.runId, 'slow'), file), 'utf8'));
+
+    expect(finished.code).toBe(1);
+    expect(record.jobs.slow).toMatchObject({ status: 'failed' });
+    expect(record.jobs.slow?.reason).toMatch(/timed out/);
+    expect(ms(record.jobs.slow?.endedAt) - ms(record.jobs.slow?.startedAt)).toBeLessThan(5000);
+    expect(alive(pid('shell.pid'))).toBe(false);
+    expect(alive(pid('child.pid'))).toBe(false);
+  });
+
+  it('applies exit-code rules: Ignore succeeds at once, FailJob is never retried', async () => {
+    const record = runJsonOf(await run('test/fixtures/run/exit-codes.yaml', '--delay-scale', '0.01'));
+
+    expect(record.status).toBe('failed');
+    expect(record.jobs.ignored).toMatchObject({ status: 'succeeded', attempts: 1, exitCode: 3 });
+    expect(record.jobs.fatal).toMatchObject({ status: 'failed', attempts: 1, exitCode: 42 });
+  });
+
+  it('stops the other jobs when one fails with failFast', async () => {
+    const started = Date.now();
+    const finished = await run('test/fixtures/run/fail-fast.yaml');
+    const record = runJsonOf(finished);
+
+    expect(finished.code).toBe(1);
+    expect(record.status).toBe('failed');
+    expect(record.jobs.broken).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(record.jobs.long?.status).toBe('cancelled');
+    expect(record.jobs.after?.status).toBe('skipped');
+    expect(finished.stderr).not.toContain('[long] finished');
+    expect(Date.now() - started).toBeLessThan(8000);
+  });
+
+  it('lets independent jobs finish with failFast false, and skips the dependants', async () => {
+    const record = runJsonOf(await run('test/fixtures/run/keep-going.yaml'));
+
+    expect(record.status).toBe('failed');
+    expect(record.jobs.broken?.status).toBe('failed');
+    expect(record.jobs.long?.status).toBe('succeeded');
+    expect(record.jobs.after?.status).toBe('skipped');
+  });
+
+  it('reruns a failed run as a new run that reuses the jobs that succeeded', async () => {
+    const first = runJsonOf(await run('test/fixtures/run/rerun.yaml'));
+    const flag = join(home, 'flag');
+    writeFileSync(flag, '');
+    const second = runJsonOf(
+      await waterflow(['rerun', first.runId, '--runner', 'host', '--json', '--param', `flag=${flag}`], home),
+    );
+    const third = runJsonOf(
+      await waterflow(['rerun', second.runId, '--from', 'first', '--runner', 'host', '--json'], home),
+    );
+    const stamp = (runId: string, job: string) => readFileSync(join(jobDir(runId, job), 'made-at'), 'utf8');
+
+    expect(first.status).toBe('failed');
+    expect(first.jobs.second?.status).toBe('failed');
+    expect(second.runId).not.toBe(first.runId);
+    expect(second.status).toBe('succeeded');
+    expect(second.jobs.first).toMatchObject({ status: 'succeeded', reused: true });
+    expect(second.jobs.second).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(stamp(second.runId, 'second')).toBe(stamp(first.runId, 'first'));
+    expect(third.jobs.first?.reused).toBeUndefined();
+    expect(third.jobs.first?.attempts).toBe(1);
+    expect(third.status).toBe('succeeded');
+  });
+
+  it('lists runs newest first and shows a run as status --json shows it', async () => {
+    const a = runJsonOf(await run('test/fixtures/run/parallel.yaml'));
+    const b = runJsonOf(await run('examples/hello.yaml'));
+    const runs = JSON.parse((await waterflow(['runs', '--json'], home)).stdout) as Array<{ runId: string }>;
+    const status = JSON.parse((await waterflow(['status', a.runId, '--json'], home)).stdout);
+
+    expect(runs.map((r) => r.runId)).toStrictEqual([b.runId, a.runId]);
+    expect(status).toStrictEqual(a);
+  });
+
+  it('exits 2 with a clear message for a bad param or an invalid file, recording nothing', async () => {
+    const badParam = await run('examples/hello.yaml', '--param', 'nmae=Ada');
+    const invalid = await run('test/fixtures/invalid/unknown-need.yaml');
+    const runs = JSON.parse((await waterflow(['runs', '--json'], home)).stdout);
+
+    expect(badParam.code).toBe(2);
+    expect(badParam.stderr).toContain('unknown param "nmae"');
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('WF2003');
+    expect(`${badParam.stderr}${invalid.stderr}`).not.toMatch(/\n\s+at /);
+    expect(runs).toStrictEqual([]);
+  });
+});
+
+describe('approvals in a local run', () => {
+  const startApprovalRun = () => {
+    const started = startWaterflow(
+      ['run', 'test/fixtures/run/approval.yaml', '--runner', 'host', '--json'],
+      home,
+    );
+    return started;
+  };
+
+  it('never decides on GET, and approves from a second process with waterflow approve', async () => {
+    const started = startApprovalRun();
+    const match = await started.waitFor(
+      /approve: approve or reject at (\S+) or with: waterflow approve (\S+) approve/,
+    );
+    const [link, runId] = [match[1] as string, match[2] as string];
+    for (let i = 0; i < 3; i++) expect((await fetch(link)).status).toBe(200);
+    const waiting = JSON.parse((await waterflow(['status', runId, '--json'], home)).stdout);
+    const approve = await waterflow(['approve', runId, 'approve', '--comment', 'ship it'], home);
+    const finished: Finished = await started.done;
+    const record = runJsonOf(finished);
+
+    expect(waiting.jobs.approve.status).toBe('waiting');
+    expect(approve.code).toBe(0);
+    expect(finished.code).toBe(0);
+    expect(record.jobs.approve?.status).toBe('succeeded');
+    expect(record.jobs.deploy?.status).toBe('succeeded');
+  });
+
+  it('rejects by HTTP POST to the link, failing the run and skipping what needs the approval', async () => {
+    const started = startApprovalRun();
+    const [, link] = (await started.waitFor(/approve: approve or reject at (\S+)/)) as unknown as [
+      string,
+      string,
+    ];
+    const response = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ decision: 'reject', comment: 'not today' }),
+    });
+    const finished = await started.done;
+    const record = runJsonOf(finished);
+
+    expect(response.status).toBe(200);
+    expect(finished.code).toBe(1);
+    expect(record.jobs.approve?.status).toBe('failed');
+    expect(record.jobs.deploy?.status).toBe('skipped');
+  });
+});
+
+describe('a run that is stopped', () => {
+  it('records Ctrl-C as cancelled and stops the running jobs', async () => {
+    const started = startWaterflow(
+      ['run', 'test/fixtures/run/fail-fast.yaml', '--runner', 'host', '--json'],
+      home,
+    );
+    await started.waitFor(/long: running/);
+    started.child.kill('SIGINT');
+    const finished = await started.done;
+    const record = runJsonOf(finished);
+
+    expect(finished.code).toBe(130);
+    expect(record.status).toBe('cancelled');
+    expect(record.jobs.long?.status).toBe('cancelled');
+  });
+
+  it('shows a run whose process was killed (kill -9) as interrupted, and rerun completes it', async () => {
+    const started = startWaterflow(['run', 'test/fixtures/run/crash.yaml', '--runner', 'host'], home);
+    const [, runId] = (await started.waitFor(/run (\S+) of crash started/)) as unknown as [string, string];
+    await fileAppears(join(jobDir(runId, 'second'), 'child.pid'));
+    started.child.kill('SIGKILL');
+    await started.done;
+    const status = runJsonOf(await waterflow(['status', runId, '--json'], home));
+    const rerun = await waterflow(['rerun', runId, '--runner', 'host', '--json'], home);
+    const completed = runJsonOf(rerun);
+    const runs = JSON.parse((await waterflow(['runs', '--json'], home)).stdout) as Array<{
+      runId: string;
+      status: string;
+    }>;
+
+    expect(status.status).toBe('interrupted');
+    expect(status.jobs.first?.status).toBe('succeeded');
+    expect(status.jobs.second?.status).toBe('cancelled');
+    expect(rerun.code).toBe(0);
+    expect(completed.jobs.first).toMatchObject({ status: 'succeeded', reused: true });
+    expect(completed.jobs.second).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(runs).toStrictEqual([
+      expect.objectContaining({ runId: completed.runId, status: 'succeeded' }),
+      expect.objectContaining({ runId, status: 'interrupted' }),
+    ]);
+  });
+});
