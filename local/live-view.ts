@@ -74,7 +74,7 @@ class LineView implements LiveView {
         return;
       case 'job-ended': {
         const job = record?.jobs[event.job];
-        const time = job === undefined ? '' : ` in ${elapsed(job, Date.now())}`;
+        const time = job === undefined ? '' : ` in ${elapsed(job, Date.parse(event.at))}`;
         const why = event.reason === undefined ? '' : ` (${event.reason})`;
         write(`${event.job}: ${event.status}${event.status === 'skipped' ? '' : time}${why}`);
         return;
