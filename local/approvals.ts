@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonValue } from '../compiler/asl/types.js';
-import { type ApprovalCompletion, decide, requestApproval } from '../runtime/approvals.js';
+import { type ApprovalCompletion, decide, expire, requestApproval } from '../runtime/approvals.js';
 import type { Store } from '../runtime/store.js';
 import { startApprovalServer } from './approval-server.js';
 import type { ApprovalDesk } from './engine/engine.js';
@@ -105,6 +105,7 @@ export async function startLocalApprovals(options: LocalApprovalsOptions): Promi
     else if (result.outcome === 'refused') options.onLink(job, `not decided: ${result.message}`);
   };
 
+  const timers = new Set<NodeJS.Timeout>();
   const desk: ApprovalDesk = {
     async request(payload: JsonObject, token: string) {
       const job = String(payload.job ?? '');
@@ -124,6 +125,20 @@ export async function startLocalApprovals(options: LocalApprovalsOptions): Promi
       });
       const link = server.url(ticket.id, ticket.expiresAt);
       options.onLink(job, link);
+      // The Task's own timeout ends the wait in the ASL; this records why and applies onTimeout.
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          void expire(options.store, ticket.id, Date.now())
+            .then((result) => {
+              if (result.outcome === 'timed-out') settle(result.complete);
+            })
+            .catch(() => undefined);
+        },
+        Math.max(0, ticket.expiresAt - Date.now()),
+      );
+      timer.unref();
+      timers.add(timer);
       void ask(ticket.id, job, message).catch(() => undefined);
       return { link };
     },
@@ -135,6 +150,7 @@ export async function startLocalApprovals(options: LocalApprovalsOptions): Promi
       engine = next;
     },
     async close() {
+      for (const timer of timers) clearTimeout(timer);
       rmSync(endpointFile, { force: true });
       await server.close();
     },

@@ -118,6 +118,8 @@ export class LocalEngine {
   readonly #releasedOnSuccess: ReadonlySet<string>;
   readonly #executions = new Set<{ abort(): void }>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Approval jobs whose Task timed out, already recorded. */
+  readonly #timedOut = new Set<string>();
   #tokens = 0;
   #finished = false;
   #cancelled = false;
@@ -433,19 +435,26 @@ export class LocalEngine {
     this.#emit({ kind: 'job-waiting', at: iso(), job, reason: `waiting for approval: ${link}` });
     try {
       const output = await answered;
-      const decision = isObject(output) && typeof output.decision === 'string' ? output.decision : 'approved';
-      this.#emit({ kind: 'job-ended', at: iso(), job, attempt, status: 'succeeded', reason: decision });
+      const timedOut = isObject(output) && output.timedOut === true;
+      const by =
+        isObject(output) && Array.isArray(output.approvers) ? output.approvers.map(String).join(', ') : '';
+      const reason = timedOut
+        ? 'approved when it timed out (onTimeout: approve)'
+        : `approved${by === '' ? '' : ` by ${by}`}`;
+      if (!this.#timedOut.has(job))
+        this.#emit({ kind: 'job-ended', at: iso(), job, attempt, status: 'succeeded', reason });
       return output;
     } catch (error) {
-      const rejected = error instanceof TaskError && error.name === 'Waterflow.Rejected';
-      this.#emit({
-        kind: 'job-ended',
-        at: iso(),
-        job,
-        attempt,
-        status: rejected ? 'failed' : 'cancelled',
-        reason: rejected ? 'rejected' : 'stopped',
-      });
+      const rejected = error instanceof Error && error.name === 'Waterflow.Rejected';
+      if (!this.#timedOut.has(job))
+        this.#emit({
+          kind: 'job-ended',
+          at: iso(),
+          job,
+          attempt,
+          status: rejected ? 'failed' : 'cancelled',
+          reason: rejected ? rejectionReason(error) : 'stopped',
+        });
       throw error;
     }
   }
@@ -516,12 +525,36 @@ export class LocalEngine {
       const state = event.state;
       if (state === undefined) continue;
       if (event.type === 'StateEntered') this.#entered(state.name);
+      if (event.type === 'StateFailed' && event.Error === 'States.Timeout')
+        this.#approvalTimedOut(state.name);
       if (event.type !== 'StateFailed' || (state.type !== 'Parallel' && state.type !== 'Map')) continue;
       for (const running of [...this.#running]) {
         const inside = this.#tasks.get(running.state)?.ancestors.includes(state.name) ?? false;
         if (inside) running.stop.abort();
       }
     }
+  }
+
+  /**
+   * An approval's Task timed out: the ASL goes on at once (onTimeout), so the record says so
+   * now; the approval logic's own expiry, a moment later, changes nothing more.
+   */
+  #approvalTimedOut(stateName: string): void {
+    const info = this.#o.output.stateMap[stateName];
+    const job = info?.job === undefined ? undefined : this.#jobs.get(info.job);
+    if (info?.role !== 'run' || job?.kind !== 'approval' || this.#timedOut.has(job.name)) return;
+    this.#timedOut.add(job.name);
+    const approve = job.onTimeout === 'approve';
+    this.#emit({
+      kind: 'job-ended',
+      at: iso(),
+      job: job.name,
+      attempt: this.#attempts.get(job.name) ?? 1,
+      status: approve ? 'succeeded' : 'failed',
+      reason: approve
+        ? 'approved when it timed out (onTimeout: approve)'
+        : 'rejected when it timed out (onTimeout: reject)',
+    });
   }
 
   #entered(stateName: string): void {
@@ -540,7 +573,7 @@ export class LocalEngine {
           reason: 'its condition is false or an upstream job did not succeed',
         });
       }
-    } else if (info.role === 'record' && names.length === 1) {
+    } else if (info.role === 'record' && names.length === 1 && !this.#timedOut.has(job)) {
       const definition = this.#jobs.get(job);
       const tolerated = definition?.continueOnFailure === true;
       this.#emit({
@@ -614,6 +647,7 @@ export function jobDirName(name: string): string {
 /** The fields of the library's event log that the engine reads. */
 interface LibraryEvent {
   readonly type: string;
+  readonly Error?: string;
   readonly state?: { readonly name: string; readonly type: string };
 }
 
@@ -653,4 +687,15 @@ function parseJson(text: string): JsonValue | undefined {
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** "rejected by bob: not today", from the cause the approval logic gives a rejection. */
+function rejectionReason(error: unknown): string {
+  const cause = error instanceof Error ? parseJson(error.message) : undefined;
+  if (!isObject(cause)) return 'rejected';
+  const who = typeof cause.approver === 'string' ? ` by ${cause.approver}` : '';
+  const comment = typeof cause.comment === 'string' && cause.comment !== '' ? `: ${cause.comment}` : '';
+  return cause.timedOut === true
+    ? 'rejected when it timed out (onTimeout: reject)'
+    : `rejected${who}${comment}`;
 }

@@ -251,6 +251,19 @@ describe('approvals in a local run', () => {
   });
 });
 
+describe('an approval nobody answers', () => {
+  it('applies onTimeout: approve when its timeout passes, before the dependants start', async () => {
+    const record = runJsonOf(await run('test/fixtures/run/approval-timeout.yaml'));
+
+    expect(record.status).toBe('succeeded');
+    expect(record.jobs['wait-ok']).toMatchObject({
+      status: 'succeeded',
+      reason: 'approved when it timed out (onTimeout: approve)',
+    });
+    expect(ms(record.jobs.after?.startedAt)).toBeGreaterThanOrEqual(ms(record.jobs['wait-ok']?.endedAt));
+  });
+});
+
 describe('a run that is stopped', () => {
   it('records Ctrl-C as cancelled and stops the running jobs', async () => {
     const started = startWaterflow(
