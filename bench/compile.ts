@@ -1,13 +1,22 @@
 /**
  * `npm run bench:compile`: compile time of generated workflows of 100, 1,000 and 10,000 jobs
  * (2 to 4 `needs` per job, `bench/generate.ts`), the median of several runs after a warm-up, and
- * the log-log slope of time against size. Prints PASS/FAIL lines and writes bench/COMPILE.md.
+ * the log-log slope of time against size. Then, apart from those runs, the time of each phase.
+ * Prints PASS/FAIL lines and writes bench/COMPILE.md.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { compileWorkflow } from '../compiler/compile/compile.js';
+import { checkExpressions } from '../compiler/check/expressions.js';
+import { compile, compileWorkflow } from '../compiler/compile/compile.js';
 import type { CompileResult } from '../compiler/compile/output.js';
+import { checkGraph } from '../compiler/graph/check-graph.js';
+import { flowFacts } from '../compiler/lower/flow.js';
+import { buildNodeGraph } from '../compiler/lower/nodes.js';
+import { planExact } from '../compiler/lower/plan.js';
+import { normalize } from '../compiler/normalize/normalize.js';
+import { parse } from '../compiler/parse/parse.js';
+import { validate } from '../compiler/validate/validate.js';
 import { generateWorkflow } from './generate.js';
 import { repoRoot } from './simulator/repo-root.js';
 
@@ -21,6 +30,40 @@ const TARGETS: ReadonlyMap<number, number> = new Map([
   [10_000, 1_000],
 ]);
 
+/** Runs of each phase, timed apart from the headline runs. */
+const PHASE_RUNS = 3;
+const PHASES = [
+  'parse',
+  'validate',
+  'normalize',
+  'graph',
+  'expressions',
+  'plan',
+  'lower',
+  'split',
+  'serialize',
+] as const;
+type Phase = (typeof PHASES)[number];
+
+/** What each phase covers, for the report. */
+const PHASE_NOTES: Record<Phase, string> = {
+  parse: 'YAML to data (js-yaml), the checks that pick the fast path',
+  validate: 'the zod schema, job kinds inferred',
+  normalize: 'the IR: units, templates and expressions parsed',
+  graph: 'names, cycles, topological order, ancestor bitsets',
+  expressions: 'every name in every expression resolved',
+  plan: 'node graph, series-parallel plan with gates, flow facts',
+  lower: 'the whole plan lowered to ASL once, unsplit, and measured (JSON.stringify for its size)',
+  split: 'past 800 KB or 20,000 events: the split plan lowered again, its machines measured, the stats',
+  serialize: 'JSON.stringify of every definition, as a deployer writes them (not in the headline)',
+};
+
+/** Limits no machine reaches: `compile` lowers once and never splits. */
+const NO_SPLIT = {
+  at: { definitionBytes: Number.POSITIVE_INFINITY, historyEvents: Number.POSITIVE_INFINITY },
+  part: { definitionBytes: Number.POSITIVE_INFINITY, historyEvents: Number.POSITIVE_INFINITY },
+};
+
 interface Measure {
   readonly jobs: number;
   readonly bytes: number;
@@ -29,6 +72,8 @@ interface Measure {
   readonly maxMs: number;
   readonly runs: number;
   readonly result: CompileResult;
+  /** Median time of each phase, in milliseconds. */
+  readonly phases: Record<Phase, number>;
 }
 
 function median(values: ReadonlyArray<number>): number {
@@ -58,6 +103,10 @@ function measure(jobs: number): Measure {
     result = timed();
     process.stderr.write(`  ${jobs} jobs, run ${i + 1}/${runs}: ${(times.at(-1) ?? 0).toFixed(0)} ms\n`);
   }
+  const phaseRuns = Array.from({ length: PHASE_RUNS }, () => timePhases(text, file));
+  const phases = Object.fromEntries(
+    PHASES.map((phase) => [phase, median(phaseRuns.map((run) => run[phase]))]),
+  ) as Record<Phase, number>;
   return {
     jobs,
     bytes: text.length,
@@ -66,7 +115,69 @@ function measure(jobs: number): Measure {
     maxMs: Math.max(...times),
     runs: times.length,
     result,
+    phases,
   };
+}
+
+/**
+ * One compile, phase by phase, through the same passes `compileWorkflow` runs. The lowering is
+ * inside `compile`: `lower` is `compile` without splitting minus the plan, and `split` is the
+ * default `compile` minus `compile` without splitting.
+ */
+function timePhases(text: string, file: string): Record<Phase, number> {
+  const timed = <T>(run: () => T): { value: T; ms: number } => {
+    const started = performance.now();
+    const value = run();
+    return { value, ms: performance.now() - started };
+  };
+  const parsed = timed(() => parse(text, file).parsed);
+  const parsedFile = parsed.value;
+  if (parsedFile === undefined) throw new Error(`${file} does not parse`);
+  const { source } = parsedFile;
+  const raw = timed(() => validate(parsedFile).workflow);
+  const rawWorkflow = raw.value;
+  if (rawWorkflow === undefined) throw new Error(`${file} does not validate`);
+  const normalized = timed(() => normalize(rawWorkflow, source).workflow);
+  const workflow = normalized.value;
+  const graphed = timed(() => checkGraph(workflow, source).graph);
+  const graph = graphed.value;
+  if (graph === undefined) throw new Error(`${file} has graph errors`);
+  const expressions = timed(() => checkExpressions(workflow, graph, source));
+  const plan = timed(() => {
+    const nodes = buildNodeGraph(workflow, graph);
+    return flowFacts(workflow, nodes, planExact(nodes));
+  });
+  const unsplit = () => compile(workflow, graph, source, { lowering: 'exact', split: NO_SPLIT });
+  // Untimed: each timed compile then follows the garbage of a compile, as the next one does.
+  unsplit();
+  const once = timed(unsplit);
+  const whole = timed(() => compile(workflow, graph, source, { lowering: 'exact' }).output);
+  const machines = [whole.value?.asl, ...(whole.value?.children ?? []).map((c) => c.asl)];
+  const serialized = timed(() => machines.map((machine) => JSON.stringify(machine)));
+  return {
+    parse: parsed.ms,
+    validate: raw.ms,
+    normalize: normalized.ms,
+    graph: graphed.ms,
+    expressions: expressions.ms,
+    plan: plan.ms,
+    // Differences of two timings: noise could make one below zero.
+    lower: Math.max(0, once.ms - plan.ms),
+    split: Math.max(0, whole.ms - once.ms),
+    serialize: serialized.ms,
+  };
+}
+
+function phaseTable(measures: ReadonlyArray<Measure>): string[] {
+  const rows = PHASES.map(
+    (phase) =>
+      `| ${phase} | ${measures.map((m) => m.phases[phase].toFixed(1)).join(' | ')} | ${PHASE_NOTES[phase]} |`,
+  );
+  return [
+    `| phase | ${measures.map((m) => `${m.jobs.toLocaleString('en-US')} jobs`).join(' | ')} | what |`,
+    `|---|${measures.map(() => '---:').join('|')}|---|`,
+    ...rows,
+  ];
 }
 
 /** The slope between each pair of consecutive sizes: where growth turns superlinear. */
@@ -131,7 +242,8 @@ function markdown(measures: ReadonlyArray<Measure>, slope: number, lines: Readon
   return `# Compile bench
 
 Command: \`npm run bench:compile\` (\`bench/compile.ts\`). Date: ${new Date().toISOString()}.
-Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}.
+Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform};
+1-minute load ${loadavg()[0]?.toFixed(2)} at the end of the run.
 
 \`compileWorkflow(text, file, { lowering: 'exact' })\` on \`generateWorkflow({ jobs, seed: 1 })\`
 (2 to 4 \`needs\` per job among recent jobs, no stage barriers): parse to ASL and stats, in
@@ -146,6 +258,14 @@ Log-log slope of the median time against the job count: **${slope.toFixed(2)}** 
 least squares over the sizes). Between consecutive sizes: ${pairwiseSlopes(measures).join(', ')}.
 
 ${lines.map((line) => `- ${line}`).join('\n')}
+
+## Where the time goes
+
+Each phase timed on its own, median of ${PHASE_RUNS} runs per size, in milliseconds, apart from the
+runs above (their sum is near the headline median, not equal to it: other runs, other garbage
+collections). \`lower\` and \`split\` are differences of two \`compile\` timings.
+
+${phaseTable(measures).join('\n')}
 `;
 }
 
@@ -160,6 +280,7 @@ function main(): void {
   console.log(
     `\nlog-log slope: ${slope.toFixed(2)} (${pairwiseSlopes(measures).join(', ')})\n${lines.join('\n')}`,
   );
+  console.log(`\nPhases, median of ${PHASE_RUNS} runs (ms):\n${phaseTable(measures).join('\n')}`);
   const file = join(repoRoot(), 'bench', 'COMPILE.md');
   writeFileSync(file, markdown(measures, slope, lines));
   console.log(`\nWrote ${file}.`);

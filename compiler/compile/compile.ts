@@ -40,11 +40,30 @@ const SPLIT = {
 interface Lowered {
   readonly asl: StateMachine;
   readonly ctx: LowerContext;
-  readonly machines: ReadonlyArray<{ name: string; asl: StateMachine; bytes: number; events: number }>;
+  readonly machines: ReadonlyArray<Measured>;
 }
 
+interface Measured {
+  readonly name: string;
+  readonly asl: StateMachine;
+  readonly bytes: number;
+  /** History events and transitions of a successful run. */
+  readonly events: number;
+  readonly transitions: number;
+}
+
+/** `localeCompare`'s order; one collator, since `localeCompare` per pair costs a lookup each time. */
+const byLocale = new Intl.Collator().compare;
+
 function sortedRecord<T>(entries: Iterable<[string, T]>): T[] {
-  return [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+  return [...entries].sort(([a], [b]) => byLocale(a, b)).map(([, v]) => v);
+}
+
+/** A copy with the keys in `localeCompare` order; sorting the keys alone spares an array per entry. */
+function sortedByName<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  const sorted: Record<string, T> = {};
+  for (const name of Object.keys(record).sort(byLocale)) sorted[name] = record[name] as T;
+  return sorted;
 }
 
 function lowerOnce(
@@ -76,11 +95,11 @@ function lowerOnce(
     out,
   };
   const asl = lowerWorkflow(root, ctx);
-  const measure = (name: string, machine: StateMachine) => ({
+  const measure = (name: string, machine: StateMachine): Measured => ({
     name,
     asl: machine,
     bytes: definitionBytes(JSON.stringify(machine)),
-    events: successRun(machine, out.stateMap).events,
+    ...successRun(machine, out.stateMap),
   });
   return {
     asl,
@@ -90,13 +109,32 @@ function lowerOnce(
 }
 
 /** The number of nodes a part may hold, from what one node costs in the unsplit machine. */
-function partBudget(whole: Lowered['machines'][number], nodes: number, part: SizeLimits): number {
+function partBudget(whole: Measured, nodes: number, part: SizeLimits): number {
   const bytesPerNode = whole.bytes / nodes;
   const eventsPerNode = whole.events / nodes;
   return Math.max(
     1,
     Math.floor(Math.min(part.definitionBytes / bytesPerNode, part.historyEvents / eventsPerNode)),
   );
+}
+
+/**
+ * Lowers the unsplit plan and keeps it when it is within `at`; else returns only the part
+ * budget, so that the unsplit machine is garbage before the split one is built (at 10,000
+ * jobs, holding both doubles the heap every collection has to walk).
+ */
+function lowerWhole(
+  workflow: Workflow,
+  nodes: NodeGraph,
+  plan: Plan,
+  flow: FlowFacts,
+  sink: DiagnosticSink,
+  split: NonNullable<CompileOptions['split']>,
+): { readonly lowered: Lowered } | { readonly budget: number } {
+  const lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink);
+  const whole = lowered.machines[0] as Measured;
+  if (whole.bytes <= split.at.definitionBytes && whole.events <= split.at.historyEvents) return { lowered };
+  return { budget: partBudget(whole, nodes.nodes.length, split.part) };
 }
 
 function checkLimits(lowered: Lowered, sink: DiagnosticSink): void {
@@ -123,14 +161,19 @@ export function compile(
   const nodes = buildNodeGraph(workflow, graph);
   const plan = options.lowering === 'barrier' ? planBarrier(nodes) : planExact(nodes);
   const flow = flowFacts(workflow, nodes, plan);
-  let lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink);
-  const whole = lowered.machines[0] as Lowered['machines'][number];
-  const { at, part } = options.split ?? SPLIT;
-  if (whole.bytes > at.definitionBytes || whole.events > at.historyEvents) {
-    const split = splitPlan(plan.root, partBudget(whole, nodes.nodes.length, part));
-    // A fresh lowering, so that names and order stay deterministic.
-    lowered = lowerOnce(workflow, nodes, plan, flow, split, new DiagnosticSink(source));
-  }
+  const whole = lowerWhole(workflow, nodes, plan, flow, sink, options.split ?? SPLIT);
+  // A fresh lowering of the split plan, so that names and order stay deterministic.
+  const lowered =
+    'lowered' in whole
+      ? whole.lowered
+      : lowerOnce(
+          workflow,
+          nodes,
+          plan,
+          flow,
+          splitPlan(plan.root, whole.budget),
+          new DiagnosticSink(source),
+        );
   checkLimits(lowered, sink);
   const payload = estimatedPayload(flow);
   if (payload > LIMITS.payloadBytes) {
@@ -154,7 +197,7 @@ function estimatedPayload(flow: FlowFacts): number {
 function output(workflow: Workflow, lowered: Lowered): CompileOutput {
   const { asl, ctx, machines } = lowered;
   const { out } = ctx;
-  const main = machines[0] as Lowered['machines'][number];
+  const main = machines[0] as Measured;
   const children: StateMachineOutput[] = out.children.map((c) => ({ name: c.name, asl: c.asl }));
   return {
     asl,
@@ -162,7 +205,7 @@ function output(workflow: Workflow, lowered: Lowered): CompileOutput {
     taskDefinitions: sortedRecord(out.taskDefinitions),
     substitutions: sortedRecord(out.substitutions),
     permissions: sortedRecord(out.permissions),
-    stateMap: Object.fromEntries(Object.entries(out.stateMap).sort(([a], [b]) => a.localeCompare(b))),
+    stateMap: sortedByName(out.stateMap),
     stats: {
       jobs: workflow.jobs.length,
       states: machines.reduce((sum, m) => sum + countStates(m.asl), 0),
@@ -170,7 +213,7 @@ function output(workflow: Workflow, lowered: Lowered): CompileOutput {
       parts: machines.length,
       definitionBytes: main.bytes,
       estimatedHistoryEvents: Math.max(...machines.map((m) => m.events)),
-      transitionsPerRun: machines.reduce((sum, m) => sum + successRun(m.asl, out.stateMap).transitions, 0),
+      transitionsPerRun: machines.reduce((sum, m) => sum + m.transitions, 0),
       estimatedMaxPayloadBytes: estimatedPayload(ctx.flow),
     },
   };

@@ -65,7 +65,7 @@ export function successRun(machine: StateMachine, stateMap: Readonly<Record<stri
   return result;
 }
 
-/** Definition size in bytes as Step Functions counts it (UTF-8). */
+/** Definition size in bytes as Step Functions counts it (UTF-8), without encoding a copy. */
 export function definitionBytes(text: string): number {
-  return new TextEncoder().encode(text).length;
+  return Buffer.byteLength(text, 'utf8');
 }

@@ -63,22 +63,28 @@ export function buildGraph(workflow: Workflow): WorkflowGraph {
   const index = new Map(workflow.jobs.map((job, i) => [job.name, i]));
   const upstream = new Map<string, string[]>();
   const downstream = new Map<string, string[]>(workflow.jobs.map((job) => [job.name, []]));
-  const waiting = new Map<string, number>();
-  for (const job of workflow.jobs) {
+  const dependants: number[][] = workflow.jobs.map(() => []);
+  const waiting = new Int32Array(workflow.jobs.length);
+  workflow.jobs.forEach((job, i) => {
     const deps = job.upstream.filter((name) => jobs.has(name) && name !== job.name);
     upstream.set(job.name, deps);
-    waiting.set(job.name, deps.length);
-    for (const dep of deps) downstream.get(dep)?.push(job.name);
-  }
-  const ready = new MinQueue<string>((a, b) => (index.get(a) ?? 0) - (index.get(b) ?? 0));
-  for (const [name, count] of waiting) if (count === 0) ready.push(name);
+    waiting[i] = deps.length;
+    for (const dep of deps) {
+      downstream.get(dep)?.push(job.name);
+      dependants[index.get(dep) as number]?.push(i);
+    }
+  });
+  // Jobs by index: the smallest index first is document order among ready jobs.
+  const ready = new MinQueue<number>((a, b) => a - b);
+  waiting.forEach((count, i) => {
+    if (count === 0) ready.push(i);
+  });
   const order: string[] = [];
-  for (let name = ready.pop(); name !== undefined; name = ready.pop()) {
-    order.push(name);
-    for (const next of downstream.get(name) ?? []) {
-      const left = (waiting.get(next) ?? 0) - 1;
-      waiting.set(next, left);
-      if (left === 0) ready.push(next);
+  for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
+    order.push((workflow.jobs[i] as Job).name);
+    for (const next of dependants[i] ?? []) {
+      waiting[next] = (waiting[next] as number) - 1;
+      if (waiting[next] === 0) ready.push(next);
     }
   }
   return { order, jobs, upstream, downstream, ancestors: ancestorSets(workflow, order, index) };
@@ -93,37 +99,34 @@ function ancestorSets(
   const n = workflow.jobs.length;
   const names = workflow.jobs.map((job) => job.name);
   const stages = new Map(workflow.stages.map((stage) => [stage.name, stage]));
-  const closed = new Map<number, BitSet>();
+  const bits = BitSet.many(n, n);
+  const done = new Uint8Array(n);
+  // A job done so far, with its ancestors: what its dependants wait for.
+  const addWithAncestors = (into: BitSet, i: number | undefined): void => {
+    if (i === undefined || done[i] !== 1) return;
+    into.union(bits[i] as BitSet);
+    into.add(i);
+  };
   const stageSets = new Map<string, BitSet>();
-  const withSelf = (i: number): BitSet | undefined => closed.get(i);
   const stageSet = (stageName: string): BitSet => {
     const known = stageSets.get(stageName);
     if (known !== undefined) return known;
-    const bits = new BitSet(n);
+    const set = new BitSet(n);
     for (const dep of stages.get(stageName)?.dependsOn ?? []) {
-      for (const job of stages.get(dep)?.jobs ?? []) {
-        const own = withSelf(index.get(job) as number);
-        if (own !== undefined) bits.union(own);
-      }
+      for (const job of stages.get(dep)?.jobs ?? []) addWithAncestors(set, index.get(job));
     }
-    stageSets.set(stageName, bits);
-    return bits;
+    stageSets.set(stageName, set);
+    return set;
   };
   const ancestors = new Map<string, ReadonlySet<string>>();
   for (const name of order) {
     const i = index.get(name) as number;
     const job = workflow.jobs[i] as Job;
-    const bits = new BitSet(n);
-    bits.union(stageSet(job.stage));
-    for (const need of job.needs) {
-      const own = withSelf(index.get(need) ?? -1);
-      if (own !== undefined) bits.union(own);
-    }
-    ancestors.set(name, new AncestorSet(bits, names, index));
-    const self = new BitSet(n);
-    self.union(bits);
-    self.add(i);
-    closed.set(i, self);
+    const own = bits[i] as BitSet;
+    own.union(stageSet(job.stage));
+    for (const need of job.needs) addWithAncestors(own, index.get(need));
+    ancestors.set(name, new AncestorSet(own, names, index));
+    done[i] = 1;
   }
   return ancestors;
 }

@@ -1,6 +1,6 @@
 import type { Catcher, State } from '../asl/types.js';
 import type { ApprovalJob } from '../ir.js';
-import { type Fragment, type RunRequest, transition } from '../lower/context.js';
+import { type Fragment, type RunRequest, stateRecord, transition } from '../lower/context.js';
 import { lowerTemplate, UnsupportedExpression } from '../lower/expressions.js';
 import { usePermission, useSubstitution } from '../lower/substitutions.js';
 
@@ -30,7 +30,7 @@ export function lowerApproval(job: ApprovalJob, request: RunRequest): Fragment {
   usePermission(ctx.out, 'InvokeApprovals', ['lambda:InvokeFunction'], [fn]);
   const task = request.stateName();
   ctx.out.stateMap[task] = { job: job.name, role: 'run', kind: 'approval' };
-  const states: Record<string, State> = {};
+  const states = stateRecord();
   const catches: Catcher[] = [];
   if (job.onTimeout === 'approve') {
     const approved = request.stateName('approved on timeout');
@@ -73,5 +73,5 @@ export function lowerApproval(job: ApprovalJob, request: RunRequest): Fragment {
     ...(catches.length === 0 ? {} : { Catch: catches }),
     ...transition(request.successNext),
   };
-  return { start: task, states: { [task]: run, ...states } };
+  return { start: task, states: Object.assign(stateRecord([task, run]), states) };
 }

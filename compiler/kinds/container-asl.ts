@@ -3,7 +3,13 @@ import type { Catcher, JsonValue, PayloadTemplate, State, TaskState } from '../a
 import type { TaskDefinitionSpec } from '../compile/output.js';
 import type { Template } from '../expr/ast.js';
 import type { ContainerJob, EnvVar, Workflow } from '../ir.js';
-import { type Fragment, type LowerContext, type RunRequest, transition } from '../lower/context.js';
+import {
+  type Fragment,
+  type LowerContext,
+  type RunRequest,
+  stateRecord,
+  transition,
+} from '../lower/context.js';
 import { lowerTemplate, UnsupportedExpression } from '../lower/expressions.js';
 import { jobHash } from '../lower/job-hash.js';
 import { nativeRetry, retryLoop, retryTarget } from '../lower/retry.js';
@@ -148,7 +154,12 @@ function runParameters(ctx: LowerContext, request: RunRequest, job: ContainerJob
   };
 }
 
+/** Outputs that hold the container permissions already: registering them again changes nothing. */
+const permitted = new WeakSet<LowerContext['out']>();
+
 function permissions(ctx: LowerContext): void {
+  if (permitted.has(ctx.out)) return;
+  permitted.add(ctx.out);
   const p = (name: string) => useSubstitution(ctx.out, name);
   const arn = `arn:${p('AwsPartition')}:ecs:${p('AwsRegion')}:${p('AwsAccountId')}`;
   usePermission(ctx.out, 'RunJobTasks', ['ecs:RunTask'], [`${arn}:task-definition/waterflow-*`]);
@@ -178,32 +189,33 @@ function stopStates(
 ): Record<string, State> {
   const { cluster, startedBy } = placement(ctx, job);
   for (const name of Object.values(names)) ctx.out.stateMap[name] = { job, role: 'stop' };
-  return {
-    [names.stop]: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::aws-sdk:ecs:listTasks',
-      Parameters: { Cluster: cluster, ...startedBy },
-      ResultPath: '$.err.tasks',
-      Next: names.each,
-    },
-    [names.each]: {
-      Type: 'Map',
-      ItemsPath: '$.err.tasks.TaskArns',
-      ItemProcessor: {
-        StartAt: names.task,
-        States: {
-          [names.task]: {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::aws-sdk:ecs:stopTask',
-            Parameters: { Cluster: cluster, 'Task.$': '$', Reason: 'Waterflow: the job timed out' },
-            End: true,
-          },
-        },
-      },
-      ResultPath: null,
-      Next: next,
-    },
+  const states = stateRecord();
+  states[names.stop] = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:ecs:listTasks',
+    Parameters: { Cluster: cluster, ...startedBy },
+    ResultPath: '$.err.tasks',
+    Next: names.each,
   };
+  states[names.each] = {
+    Type: 'Map',
+    ItemsPath: '$.err.tasks.TaskArns',
+    ItemProcessor: {
+      StartAt: names.task,
+      States: stateRecord([
+        names.task,
+        {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:ecs:stopTask',
+          Parameters: { Cluster: cluster, 'Task.$': '$', Reason: 'Waterflow: the job timed out' },
+          End: true,
+        },
+      ]),
+    },
+    ResultPath: null,
+    Next: next,
+  };
+  return states;
 }
 
 /** Fail the run with the caught error: a failure neither tolerated nor retried further. */
@@ -251,7 +263,7 @@ function needsLoop(job: ContainerJob): boolean {
 export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment {
   const { ctx } = request;
   permissions(ctx);
-  const states: Record<string, State> = {};
+  const states = stateRecord();
   const task = request.stateName();
   ctx.out.stateMap[task] = { job: job.name, role: 'run', kind: 'container' };
   let failed = request.failureNext;
@@ -337,5 +349,5 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
     ...transition(success),
   };
   // The job's own state first, its helpers after: the definition reads in run order.
-  return { start: task, states: { [task]: run, ...states } };
+  return { start: task, states: Object.assign(stateRecord([task, run]), states) };
 }

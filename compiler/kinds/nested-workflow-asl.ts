@@ -1,6 +1,6 @@
 import type { Catcher, JsonValue, State } from '../asl/types.js';
 import type { NestedWorkflowJob } from '../ir.js';
-import { type Fragment, type RunRequest, transition } from '../lower/context.js';
+import { type Fragment, type RunRequest, stateRecord, transition } from '../lower/context.js';
 import { lowerTemplate, UnsupportedExpression } from '../lower/expressions.js';
 import { nativeRetry } from '../lower/retry.js';
 import { usePermission, useSubstitution } from '../lower/substitutions.js';
@@ -77,5 +77,5 @@ export function lowerNestedWorkflow(job: NestedWorkflowJob, request: RunRequest)
     ...(catches.length === 0 ? {} : { Catch: catches }),
     ...transition(request.successNext),
   };
-  return { start: task, states: { [task]: state } };
+  return { start: task, states: stateRecord([task, state]) };
 }

@@ -1,7 +1,7 @@
 import type { ChoiceState, PassState, State, TaskState } from '../asl/types.js';
 import type { StateRole } from '../compile/output.js';
 import { kindModule } from '../kinds/registry.js';
-import { type Fragment, type LowerContext, type RunRequest, transition } from './context.js';
+import { type Fragment, type LowerContext, type RunRequest, stateRecord, transition } from './context.js';
 import { type ExprResolver, lowerCondition, UnsupportedExpression } from './expressions.js';
 import { lowerMatrix } from './matrix.js';
 import { fieldPath } from './names.js';
@@ -162,12 +162,19 @@ const ROLE_ORDER: ReadonlyArray<StateRole> = [
 /** A node's states in the order a run meets them, so that the definition reads top to bottom. */
 function inRunOrder(states: Record<string, State>, ctx: LowerContext): Record<string, State> {
   const names = Object.keys(states);
-  if (names.length < 2) return states;
-  const rank = (name: string) => {
+  const ranks = names.map((name) => {
     const role = ctx.out.stateMap[name]?.role;
     return role === undefined ? ROLE_ORDER.length : ROLE_ORDER.indexOf(role);
-  };
-  return Object.fromEntries(Object.entries(states).sort(([a], [b]) => rank(a) - rank(b)));
+  });
+  if (ranks.every((rank, i) => i === 0 || (ranks[i - 1] as number) <= rank)) return states;
+  // A stable sort by rank, ties in insertion order.
+  const order = names.map((_, i) => i).sort((a, b) => (ranks[a] as number) - (ranks[b] as number) || a - b);
+  const sorted = stateRecord();
+  for (const i of order) {
+    const name = names[i] as string;
+    sorted[name] = states[name] as State;
+  }
+  return sorted;
 }
 
 /**
@@ -181,7 +188,7 @@ export function lowerNode(
   upstream: ReadonlyArray<string>,
   next: string | undefined,
 ): Fragment {
-  const states: Record<string, State> = {};
+  const states = stateRecord();
   const job = node.name;
   const key = ctx.keys.key(job);
   const resultPath = ctx.flow.recorded.has(job) ? `$.jobs.${key}` : null;

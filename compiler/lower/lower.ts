@@ -1,38 +1,71 @@
-import type { ChoiceCondition, ParallelState, PayloadTemplate, State, StateMachine } from '../asl/types.js';
-import { carried, type Fragment, graphOf, type LowerContext, transition } from './context.js';
+import type { ChoiceCondition, ParallelState, PayloadTemplate, StateMachine } from '../asl/types.js';
+import {
+  carried,
+  type FlowFacts,
+  type Fragment,
+  graphOf,
+  type LowerContext,
+  stateRecord,
+  transition,
+  uniqueKeyRecord,
+} from './context.js';
 import { lowerNode } from './job-frame.js';
 import type { Block } from './plan.js';
 import { usePermission, useSubstitution } from './substitutions.js';
 
-const nodeLists = new WeakMap<Block, string[]>();
-
-/** Node names in a block, in order; remembered per block, since every enclosing Parallel asks. */
-function nodesIn(block: Block, ctx: LowerContext): string[] {
-  const known = nodeLists.get(block);
-  if (known !== undefined) return known;
-  const names = listNodes(block, ctx);
-  nodeLists.set(block, names);
-  return names;
+/** What a Parallel state needs to know of a branch, without listing its nodes. */
+interface BlockSummary {
+  /** Nodes in the block. */
+  readonly size: number;
+  /** Its first three node names, in order. */
+  readonly first: ReadonlyArray<string>;
+  /** Whether one of its nodes writes its result to `$.jobs`. */
+  readonly records: boolean;
 }
 
-function listNodes(block: Block, ctx: LowerContext): string[] {
-  switch (block.kind) {
-    case 'node':
-      return [ctx.nodes.nodes[block.node]?.name as string];
-    case 'series':
-      return block.items.flatMap((b) => nodesIn(b, ctx));
-    case 'parallel':
-      return block.branches.flatMap((b) => nodesIn(b, ctx));
-    case 'part':
-      return nodesIn(block.body, ctx);
+/** Per flow (a summary depends on which nodes are recorded), then per block. */
+const summaries = new WeakMap<FlowFacts, WeakMap<Block, BlockSummary>>();
+
+/**
+ * Remembered per block, since every enclosing Parallel asks: listing a block's node names
+ * instead would cost O(n) per level of nesting, and random DAGs nest hundreds of levels deep.
+ */
+function summaryOf(block: Block, ctx: LowerContext): BlockSummary {
+  let known = summaries.get(ctx.flow);
+  if (known === undefined) {
+    known = new WeakMap();
+    summaries.set(ctx.flow, known);
   }
+  const found = known.get(block);
+  if (found !== undefined) return found;
+  const summary = summarize(block, ctx);
+  known.set(block, summary);
+  return summary;
+}
+
+function summarize(block: Block, ctx: LowerContext): BlockSummary {
+  if (block.kind === 'node') {
+    const name = ctx.nodes.nodes[block.node]?.name as string;
+    return { size: 1, first: [name], records: ctx.flow.recorded.has(name) };
+  }
+  if (block.kind === 'part') return summaryOf(block.body, ctx);
+  const parts = (block.kind === 'series' ? block.items : block.branches).map((b) => summaryOf(b, ctx));
+  const first: string[] = [];
+  for (const part of parts) {
+    if (first.length >= 3) break;
+    first.push(...part.first.slice(0, 3 - first.length));
+  }
+  return {
+    size: parts.reduce((sum, part) => sum + part.size, 0),
+    first,
+    records: parts.some((part) => part.records),
+  };
 }
 
 /** A readable name for a Parallel state: its first jobs. */
 function parallelName(block: Block, ctx: LowerContext): string {
-  const names = nodesIn(block, ctx);
-  const shown = names.slice(0, 3).join(', ');
-  return ctx.names.take(`parallel ${shown}${names.length > 3 ? ` +${names.length - 3}` : ''}`);
+  const { size, first } = summaryOf(block, ctx);
+  return ctx.names.take(`parallel ${first.join(', ')}${size > 3 ? ` +${size - 3}` : ''}`);
 }
 
 /**
@@ -44,7 +77,7 @@ function merge(
   ctx: LowerContext,
 ): { ResultSelector: PayloadTemplate } | { ResultPath: null } {
   const writers = block.branches
-    .map((branch, i) => (nodesIn(branch, ctx).some((n) => ctx.flow.recorded.has(n)) ? i : -1))
+    .map((branch, i) => (summaryOf(branch, ctx).records ? i : -1))
     .filter((i) => i >= 0);
   if (writers.length === 0) return { ResultPath: null };
   const jobs = writers
@@ -72,7 +105,7 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
         start = fragment.start;
       }
       // One object built once: spreading per item would be quadratic in long sequences.
-      const states: Record<string, State> = {};
+      const states = stateRecord();
       for (const fragment of fragments.reverse()) Object.assign(states, fragment.states);
       return { start: start as string, states };
     }
@@ -87,7 +120,7 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
         ...merge(block, ctx),
         ...transition(next),
       };
-      return { start: name, states: { [name]: state } };
+      return { start: name, states: stateRecord([name, state]) };
     }
   }
 }
@@ -181,7 +214,8 @@ function initialState(ctx: LowerContext, next: string): Fragment | undefined {
   if (ctx.out.counters.size === 0 && !ctx.out.usesNetwork) return undefined;
   const name = ctx.names.take('start');
   ctx.out.stateMap[name] = { role: 'structure' };
-  const counters = Object.fromEntries([...ctx.out.counters].sort().map((key) => [key, { n: 0, d: 0 }]));
+  const counters = uniqueKeyRecord<{ n: number; d: number }>();
+  for (const key of [...ctx.out.counters].sort()) counters[key] = { n: 0, d: 0 };
   const network = {
     AwsvpcConfiguration: {
       'Subnets.$': `States.StringSplit('${useSubstitution(ctx.out, 'SubnetIds')}', ',')`,
@@ -196,7 +230,7 @@ function initialState(ctx: LowerContext, next: string): Fragment | undefined {
     ...(ctx.out.usesNetwork ? { net: network } : {}),
     ...(ctx.out.counters.size > 0 ? { a: counters } : {}),
   };
-  return { start: name, states: { [name]: { Type: 'Pass', Parameters: parameters, Next: next } } };
+  return { start: name, states: stateRecord([name, { Type: 'Pass', Parameters: parameters, Next: next }]) };
 }
 
 /** The whole state machine of a workflow from its plan. */
@@ -207,7 +241,7 @@ export function lowerWorkflow(root: Block, ctx: LowerContext): StateMachine {
   return {
     Comment: `Waterflow workflow ${ctx.workflow.name}${ctx.workflow.description === undefined ? '' : `: ${ctx.workflow.description}`}`,
     StartAt: init?.start ?? body.start,
-    States: { ...(init?.states ?? {}), ...body.states, ...(tail?.states ?? {}) },
+    States: Object.assign(stateRecord(), init?.states, body.states, tail?.states),
     ...(ctx.workflow.timeoutSeconds === undefined ? {} : { TimeoutSeconds: ctx.workflow.timeoutSeconds }),
   };
 }

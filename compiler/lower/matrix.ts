@@ -1,6 +1,6 @@
-import type { MapState, PayloadTemplate, State } from '../asl/types.js';
+import type { MapState, PayloadTemplate } from '../asl/types.js';
 import type { Job } from '../ir.js';
-import { carried, type Fragment, type RunRequest, transition } from './context.js';
+import { carried, type Fragment, type RunRequest, stateRecord, transition } from './context.js';
 import type { ExprResolver } from './expressions.js';
 import { fieldPath } from './names.js';
 
@@ -41,7 +41,7 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
   const itemsName = mark(request.stateName('items'), 'matrix');
   const mapName = request.stateName();
   ctx.out.stateMap[mapName] = { job: job.name, role: 'run', kind: 'matrix' };
-  const states: Record<string, State> = {};
+  const states = stateRecord();
   const itemFailed = matrix.failFast ? undefined : mark(request.stateName('item failed'), 'record');
   if (itemFailed !== undefined)
     states[itemFailed] = { Type: 'Pass', Result: true, ResultPath: '$.f', End: true };
@@ -77,20 +77,18 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
     ItemProcessor: {
       ProcessorConfig: { Mode: 'INLINE' },
       StartAt: inner.start,
-      States: { ...inner.states, ...states },
+      States: Object.assign(stateRecord(), inner.states, states),
     },
     ...result,
     ...(check === undefined ? transition(request.successNext) : { Next: check }),
   };
-  const out: Record<string, State> = {
-    [itemsName]: {
-      Type: 'Pass',
-      Result: matrix.items.map((item) => ({ ...item })),
-      ResultPath: list,
-      Next: mapName,
-    },
-    [mapName]: map,
-  };
+  const out = stateRecord(
+    [
+      itemsName,
+      { Type: 'Pass', Result: matrix.items.map((item) => ({ ...item })), ResultPath: list, Next: mapName },
+    ],
+    [mapName, map],
+  );
   if (check !== undefined) {
     const failedPath = `${request.resultPath ?? list}.failed`;
     const failTarget = request.failureNext ?? mark(request.stateName('failed'), 'record');

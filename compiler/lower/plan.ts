@@ -19,24 +19,63 @@ interface Analysis {
   readonly ancestors: ReadonlyArray<BitSet>;
   /** Parents after transitive reduction, minus the edges already given to gates. */
   readonly reduced: Array<ReadonlyArray<number>>;
+  readonly scratch: Scratch;
+}
+
+/**
+ * Arrays indexed by node, shared by every step of the decomposition: a step reads them only
+ * before it recurses, so one allocation serves them all instead of a Set and Maps per step.
+ */
+class Scratch {
+  private readonly stamp: Int32Array;
+  private current = 0;
+  /** The position of each member in the set being decomposed. */
+  readonly position: Int32Array;
+  /** Union-find parents, depths and group roots of the members. */
+  readonly root: Int32Array;
+  readonly depth: Int32Array;
+  /** The members as bits, set and cleared by each use. */
+  readonly members: BitSet;
+
+  constructor(size: number) {
+    this.stamp = new Int32Array(size);
+    this.position = new Int32Array(size);
+    this.root = new Int32Array(size);
+    this.depth = new Int32Array(size);
+    this.members = new BitSet(size);
+  }
+
+  /** Makes `set` the one `has` answers for, until the next call. */
+  enter(set: ReadonlyArray<number>): NodeSet {
+    const stamp = ++this.current;
+    set.forEach((v, i) => {
+      this.stamp[v] = stamp;
+      this.position[v] = i;
+    });
+    return { has: (v) => this.stamp[v] === stamp };
+  }
+}
+
+interface NodeSet {
+  has(v: number): boolean;
 }
 
 function analyse(graph: NodeGraph): Analysis {
   const n = graph.nodes.length;
-  const ancestors: BitSet[] = [];
+  const ancestors = BitSet.many(n, n);
   const reduced: number[][] = [];
   for (let v = 0; v < n; v++) {
-    const own = new BitSet(n);
+    const own = ancestors[v] as BitSet;
     const parents = graph.parents[v] ?? [];
     for (const u of parents) {
       own.add(u);
-      own.union(ancestors[u] as BitSet);
+      // Nodes are in topological order: u's ancestors are all below u.
+      own.union(ancestors[u] as BitSet, u);
     }
-    ancestors.push(own);
     // u is implied when another parent already has it as an ancestor.
     reduced.push(parents.filter((u) => !parents.some((w) => w !== u && (ancestors[w] as BitSet).has(u))));
   }
-  return { ancestors, reduced };
+  return { ancestors, reduced, scratch: new Scratch(n) };
 }
 
 export function series(items: Block[]): Block {
@@ -51,20 +90,21 @@ export function parallel(branches: Block[]): Block {
 }
 
 /** Weakly connected components of `set` under the reduced edges, each in topological order. */
-function components(set: ReadonlyArray<number>, inSet: ReadonlySet<number>, a: Analysis): number[][] {
-  const root = new Map<number, number>(set.map((v) => [v, v]));
+function components(set: ReadonlyArray<number>, inSet: NodeSet, a: Analysis): number[][] {
+  const root = a.scratch.root;
+  for (const v of set) root[v] = v;
   const find = (v: number): number => {
     let r = v;
-    while (root.get(r) !== r) r = root.get(r) as number;
+    while (root[r] !== r) r = root[r] as number;
     for (let x = v; x !== r; ) {
-      const next = root.get(x) as number;
-      root.set(x, r);
+      const next = root[x] as number;
+      root[x] = r;
       x = next;
     }
     return r;
   };
   for (const v of set) {
-    for (const u of a.reduced[v] ?? []) if (inSet.has(u)) root.set(find(v), find(u));
+    for (const u of a.reduced[v] ?? []) if (inSet.has(u)) root[find(v)] = find(u);
   }
   const groups = new Map<number, number[]>();
   for (const v of set) {
@@ -81,28 +121,35 @@ function components(set: ReadonlyArray<number>, inSet: ReadonlySet<number>, a: A
  * the suffix (its parents all before k) must have exactly the k prefix nodes as ancestors in
  * the set; a difference array marks the cuts some source rules out.
  */
-function seriesCuts(
-  set: ReadonlyArray<number>,
-  inSet: ReadonlySet<number>,
-  a: Analysis,
-  size: number,
-): number[] {
-  const position = new Map(set.map((v, i) => [v, i]));
-  const members = new BitSet(size);
+function seriesCuts(set: ReadonlyArray<number>, inSet: NodeSet, a: Analysis): number[] {
+  const { position, members } = a.scratch;
   for (const v of set) members.add(v);
+  // Sets are in topological order: the members that may be ancestors of v lie in [set[0], v).
+  const first = set[0] ?? 0;
+  // set[k] is a source of the suffix from k, so a cut at k needs every member before k to be
+  // its ancestor. Few positions are such candidates, and ancestors are counted only for nodes
+  // whose range of cuts holds one: a prime core of thousands of nodes is not counted at all.
+  const candidates = new Int32Array(set.length + 1);
+  set.forEach((v, k) => {
+    const candidate = k > 0 && (a.ancestors[v] as BitSet).hasAllOf(members, first, v);
+    candidates[k + 1] = (candidates[k] ?? 0) + (candidate ? 1 : 0);
+  });
   const bad = new Int32Array(set.length + 1);
   set.forEach((v, i) => {
     let last = -1;
-    for (const u of a.reduced[v] ?? []) if (inSet.has(u)) last = Math.max(last, position.get(u) as number);
-    const count = (a.ancestors[v] as BitSet).countAnd(members);
+    for (const u of a.reduced[v] ?? []) if (inSet.has(u)) last = Math.max(last, position[u] as number);
     // v is a source of the suffix for every cut k in (last, i].
     bad[last + 1] = (bad[last + 1] ?? 0) + 1;
     bad[i + 1] = (bad[i + 1] ?? 0) - 1;
+    // Elsewhere than at a candidate, whether v allows the cut changes nothing.
+    if ((candidates[i + 1] ?? 0) === (candidates[last + 1] ?? 0)) return;
+    const count = (a.ancestors[v] as BitSet).countAnd(members, first, v);
     if (count > last && count <= i) {
       bad[count] = (bad[count] ?? 0) - 1;
       bad[count + 1] = (bad[count + 1] ?? 0) + 1;
     }
   });
+  for (const v of set) members.delete(v);
   const cuts: number[] = [];
   let running = 0;
   for (let k = 0; k < set.length; k++) {
@@ -119,20 +166,20 @@ function seriesCuts(
  */
 function forest(
   set: ReadonlyArray<number>,
-  inSet: ReadonlySet<number>,
+  inSet: NodeSet,
   a: Analysis,
   gated: Map<number, number[]>,
 ): Block {
-  const depth = new Map<number, number>();
+  const depth = a.scratch.depth;
   const children = new Map<number, number[]>(set.map((v) => [v, []]));
   const roots: number[] = [];
   for (const v of set) {
     const parents = (a.reduced[v] ?? []).filter((u) => inSet.has(u));
     let primary: number | undefined;
     for (const u of parents) {
-      if (primary === undefined || (depth.get(u) as number) >= (depth.get(primary) as number)) primary = u;
+      if (primary === undefined || (depth[u] as number) >= (depth[primary] as number)) primary = u;
     }
-    depth.set(v, primary === undefined ? 0 : (depth.get(primary) as number) + 1);
+    depth[v] = primary === undefined ? 0 : (depth[primary] as number) + 1;
     if (primary === undefined) roots.push(v);
     else children.get(primary)?.push(v);
     const others = parents.filter((u) => u !== primary);
@@ -165,29 +212,24 @@ function forest(
  */
 function prime(
   set: ReadonlyArray<number>,
-  inSet: ReadonlySet<number>,
+  inSet: NodeSet,
   a: Analysis,
-  size: number,
   gated: Map<number, number[]>,
   level: number,
 ): Block {
-  const depth = new Map<number, number>();
-  const root = new Map<number, number>();
+  const { depth, root } = a.scratch;
   for (const v of set) {
     let primary: number | undefined;
     for (const u of a.reduced[v] ?? []) {
-      if (
-        inSet.has(u) &&
-        (primary === undefined || (depth.get(u) as number) >= (depth.get(primary) as number))
-      )
+      if (inSet.has(u) && (primary === undefined || (depth[u] as number) >= (depth[primary] as number)))
         primary = u;
     }
-    depth.set(v, primary === undefined ? 0 : (depth.get(primary) as number) + 1);
-    root.set(v, primary === undefined ? v : (root.get(primary) as number));
+    depth[v] = primary === undefined ? 0 : (depth[primary] as number) + 1;
+    root[v] = primary === undefined ? v : (root[primary] as number);
   }
   const groups = new Map<number, number[]>();
   for (const v of set) {
-    const r = root.get(v) as number;
+    const r = root[v] as number;
     const group = groups.get(r);
     if (group === undefined) groups.set(r, [v]);
     else group.push(v);
@@ -195,7 +237,7 @@ function prime(
   if (groups.size <= 1) return forest(set, inSet, a, gated);
   for (const v of set) {
     const parents = a.reduced[v] ?? [];
-    const cross = parents.filter((u) => inSet.has(u) && root.get(u) !== root.get(v));
+    const cross = parents.filter((u) => inSet.has(u) && root[u] !== root[v]);
     if (cross.length === 0) continue;
     gated.set(
       v,
@@ -204,7 +246,7 @@ function prime(
     // The edge is the gate's now: no later split may count on it.
     a.reduced[v] = parents.filter((u) => !cross.includes(u));
   }
-  return parallel([...groups.values()].map((group) => decompose(group, a, size, gated, level + 1)));
+  return parallel([...groups.values()].map((group) => decompose(group, a, gated, level + 1)));
 }
 
 /**
@@ -213,25 +255,19 @@ function prime(
  */
 const MAX_DEPTH = 24;
 
-function decompose(
-  set: ReadonlyArray<number>,
-  a: Analysis,
-  size: number,
-  gated: Map<number, number[]>,
-  depth = 0,
-): Block {
+function decompose(set: ReadonlyArray<number>, a: Analysis, gated: Map<number, number[]>, depth = 0): Block {
   if (set.length === 1) return { kind: 'node', node: set[0] as number };
-  const inSet = new Set(set);
+  const inSet = a.scratch.enter(set);
   if (depth > MAX_DEPTH) return forest(set, inSet, a, gated);
-  const next = (part: ReadonlyArray<number>) => decompose(part, a, size, gated, depth + 1);
+  const next = (part: ReadonlyArray<number>) => decompose(part, a, gated, depth + 1);
   const parts = components(set, inSet, a);
   if (parts.length > 1) return parallel(parts.map(next));
-  const cuts = seriesCuts(set, inSet, a, size);
+  const cuts = seriesCuts(set, inSet, a);
   if (cuts.length > 0) {
     const bounds = [0, ...cuts, set.length];
     return series(bounds.slice(1).map((end, i) => next(set.slice(bounds[i], end))));
   }
-  return prime(set, inSet, a, size, gated, depth);
+  return prime(set, inSet, a, gated, depth);
 }
 
 /**
@@ -242,7 +278,7 @@ export function planExact(graph: NodeGraph): Plan {
   const a = analyse(graph);
   const gated = new Map<number, number[]>();
   const all = graph.nodes.map((_, i) => i);
-  const root = all.length === 0 ? series([]) : decompose(all, a, all.length, gated);
+  const root = all.length === 0 ? series([]) : decompose(all, a, gated);
   return { root, gated };
 }
 

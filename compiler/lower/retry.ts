@@ -1,6 +1,6 @@
 import type { ChoiceCondition, Retrier, State } from '../asl/types.js';
 import type { ExitCodeRule, RetryPolicy } from '../ir.js';
-import { transition } from './context.js';
+import { stateRecord, transition } from './context.js';
 
 /** Delay before retry n (1-based), as DESIGN §2 defines it, in whole seconds. */
 export function retryDelay(policy: RetryPolicy, n: number): number {
@@ -72,27 +72,27 @@ export function retryTarget(req: RetryLoopRequest): string {
 
 function countStates(req: RetryLoopRequest): Record<string, State> {
   const { names, policy, counter } = req;
-  if (names.again === undefined || names.limit === undefined || names.wait === undefined) return {};
+  const states = stateRecord();
+  if (names.again === undefined || names.limit === undefined || names.wait === undefined) return states;
   const delays = Array.from({ length: policy.maxAttempts }, (_, i) => retryDelay(policy, i + 1));
   const delay = `States.ArrayGetItem(States.Array(${delays.join(', ')}), ${counter}.n)`;
-  return {
-    [names.again]: {
-      Type: 'Pass',
-      Parameters: {
-        'n.$': `States.MathAdd(${counter}.n, 1)`,
-        // Full jitter draws the delay uniformly in [0, delay].
-        'd.$': policy.jitter === 'full' ? `States.MathRandom(0, States.MathAdd(${delay}, 1))` : delay,
-      },
-      ResultPath: counter,
-      Next: names.limit,
+  states[names.again] = {
+    Type: 'Pass',
+    Parameters: {
+      'n.$': `States.MathAdd(${counter}.n, 1)`,
+      // Full jitter draws the delay uniformly in [0, delay].
+      'd.$': policy.jitter === 'full' ? `States.MathRandom(0, States.MathAdd(${delay}, 1))` : delay,
     },
-    [names.limit]: {
-      Type: 'Choice',
-      Choices: [{ Variable: `${counter}.n`, NumericGreaterThanEquals: policy.maxAttempts, Next: req.failed }],
-      Default: names.wait,
-    },
-    [names.wait]: { Type: 'Wait', SecondsPath: `${counter}.d`, Next: names.task },
+    ResultPath: counter,
+    Next: names.limit,
   };
+  states[names.limit] = {
+    Type: 'Choice',
+    Choices: [{ Variable: `${counter}.n`, NumericGreaterThanEquals: policy.maxAttempts, Next: req.failed }],
+    Default: names.wait,
+  };
+  states[names.wait] = { Type: 'Wait', SecondsPath: `${counter}.d`, Next: names.task };
+  return states;
 }
 
 /**
@@ -103,7 +103,7 @@ function countStates(req: RetryLoopRequest): Record<string, State> {
 export function retryLoop(req: RetryLoopRequest): Record<string, State> {
   const { names } = req;
   const retry = retryTarget(req);
-  const states: Record<string, State> = {};
+  const states = stateRecord();
   if (names.cause !== undefined) {
     states[names.cause] = {
       Type: 'Pass',
@@ -136,5 +136,5 @@ export function retryLoop(req: RetryLoopRequest): Record<string, State> {
             ...transition(req.successNext),
           };
   }
-  return { ...states, ...countStates(req) };
+  return Object.assign(states, countStates(req));
 }

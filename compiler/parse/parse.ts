@@ -1,6 +1,7 @@
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { lazySourceMap } from './lazy-source.js';
 import { createSourceMap, type SourceMap } from './source.js';
 
 /** A YAML file turned into plain data, with the means to locate any path in it. */
@@ -107,27 +108,6 @@ function hasCollectionKey(value: unknown): boolean {
   return Object.entries(value).some(
     ([key, item]) => key.includes(',') || key.includes('[object ') || hasCollectionKey(item),
   );
-}
-
-function lazySourceMap(file: string, text: string): SourceMap {
-  let map: SourceMap | undefined;
-  const get = (): SourceMap => {
-    if (map === undefined) {
-      const lines = new LineCounter();
-      const doc = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
-      const first = Array.isArray(doc) ? doc[0] : undefined;
-      map =
-        first === undefined
-          ? { file, locate: () => ({ line: 1, column: 1 }), locateInScalar: () => ({ line: 1, column: 1 }) }
-          : createSourceMap(file, text, first, lines);
-    }
-    return map;
-  };
-  return {
-    file,
-    locate: (path, target) => get().locate(path, target),
-    locateInScalar: (path, offset) => get().locateInScalar(path, offset),
-  };
 }
 
 /** Parses YAML text; syntax errors become WF1001 diagnostics located at the error. */

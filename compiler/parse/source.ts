@@ -58,18 +58,67 @@ export function createSourceMap(file: string, text: string, doc: Document, lines
   const root = doc.contents as Node | null;
   return {
     file,
+    locate: (path, target = 'value') => at(nodeOffset(findNode(root, path), target)),
+    locateInScalar: (path, offset) => at(scalarOffsetOf(findNode(root, path), text, offset)),
+  };
+}
+
+/** A source map over the start of a text: undefined where the rest of the text may matter. */
+export interface PrefixSourceMap {
+  locate(path: DocPath, target?: 'value' | 'key'): Position | undefined;
+  locateInScalar(path: DocPath, offset: number): Position | undefined;
+}
+
+/**
+ * Builds the source map of `prefix`, the start of a text up to the end of a line, parsed
+ * without errors. Text after a line cannot move where a node of it starts, so a path that
+ * ends at a value there is located as in the whole text. A value missing so far (`key:` at
+ * the cut) may start after it, a scalar may go on past the cut unless a later line ended it,
+ * and an offset past the cut has lines the prefix does not know: those, and paths not found,
+ * are left to a longer prefix.
+ */
+export function createPrefixSourceMap(prefix: string, doc: Document, lines: LineCounter): PrefixSourceMap {
+  const at = (offset: number): Position | undefined => {
+    if (offset >= prefix.length) return undefined;
+    const { line, col } = lines.linePos(Math.max(0, offset));
+    return { line, column: col };
+  };
+  const root = doc.contents as Node | null;
+  // Where the last line with content starts: what ends before it, that line has ended.
+  const lastLine = prefix.trimEnd().lastIndexOf('\n') + 1;
+  const settled = (path: DocPath): Found | undefined => {
+    const found = findNode(root, path);
+    const range = found.node?.range;
+    if (!found.exact || range === undefined || range === null || found.node === found.keyNode)
+      return undefined;
+    // An empty value ends the prefix unless a later line decided what follows the key.
+    return range[0] === range[1] && range[2] > lastLine ? undefined : found;
+  };
+  return {
     locate(path, target = 'value') {
-      const found = findNode(root, path);
-      const node = target === 'key' && found.keyNode !== undefined ? found.keyNode : found.node;
-      return at(node?.range?.[0] ?? 0);
+      const found = settled(path);
+      return found === undefined ? undefined : at(nodeOffset(found, target));
     },
     locateInScalar(path, offset) {
-      const found = findNode(root, path);
-      const node = found.node;
-      if (!isScalar(node) || node.range === undefined) return at(node?.range?.[0] ?? 0);
-      return at(scalarOffset(text, node, offset));
+      const found = settled(path);
+      const end = found?.node?.range?.[2];
+      if (found === undefined || end === undefined || end > lastLine) return undefined;
+      return at(scalarOffsetOf(found, prefix, offset));
     },
   };
+}
+
+/** Where the value at a path starts, or its key. */
+function nodeOffset(found: Found, target: 'value' | 'key'): number {
+  const node = target === 'key' && found.keyNode !== undefined ? found.keyNode : found.node;
+  return node?.range?.[0] ?? 0;
+}
+
+/** Where `offset` characters into the scalar at a path lie; the start of anything else. */
+function scalarOffsetOf(found: Found, text: string, offset: number): number {
+  const node = found.node;
+  if (!isScalar(node) || node.range === undefined) return node?.range?.[0] ?? 0;
+  return scalarOffset(text, node, offset);
 }
 
 /**
