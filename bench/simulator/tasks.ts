@@ -116,7 +116,8 @@ export function startTask(host: Host, call: TaskCall): void {
   else if (role === 'release') release(host, call);
   else if (role === 'part') runPart(host, call);
   else {
-    const result = staticResult(call.state.Resource);
+    const target = { stateName: call.stateName, state: call.state, info: call.info };
+    const result = host.options.taskResult?.(target) ?? staticResult(call.state.Resource);
     host.queue.schedule(callLatency(host, call), () => call.finish(result));
   }
 }

@@ -17,7 +17,7 @@ export interface SimulateOptions {
   readonly gateLatency?: number;
   /** The execution input. @default `{ params: {}, run: { id: 'sim-run' }, jobs: {} }` */
   readonly input?: JsonValue;
-  /** Overrides the static result of a `run` Task (before its ResultSelector). @default by resource */
+  /** Overrides the static result of a Task (before its ResultSelector), e.g. a job's outputs. @default by resource */
   readonly taskResult?: (target: TaskTarget) => JsonValue | undefined;
 }
 

@@ -1,4 +1,5 @@
 import type { ChoiceCondition, ParallelState, PayloadTemplate, StateMachine } from '../asl/types.js';
+import { completeCarried } from './carry.js';
 import {
   carried,
   type FlowFacts,
@@ -238,6 +239,8 @@ export function lowerWorkflow(root: Block, ctx: LowerContext): StateMachine {
   const tail = finalStatus(ctx);
   const body = lowerBlock(root, tail?.start, ctx);
   const init = initialState(ctx, body.start);
+  completeCarried({ StartAt: body.start, States: body.states }, ctx);
+  for (const child of ctx.out.children) completeCarried(child.asl, ctx);
   return {
     Comment: `Waterflow workflow ${ctx.workflow.name}${ctx.workflow.description === undefined ? '' : `: ${ctx.workflow.description}`}`,
     StartAt: init?.start ?? body.start,
