@@ -42,13 +42,16 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
   const mapName = request.stateName();
   ctx.out.stateMap[mapName] = { job: job.name, role: 'run', kind: 'matrix' };
   const states = stateRecord();
+  // Each item ends with a result of its own, `{ f }`, not the whole state: the Map's result
+  // array stays small (Step Functions limits it like any payload), and `$[*].f` finds every item.
+  const itemPassed = mark(request.stateName('item passed'), 'matrix');
+  states[itemPassed] = { Type: 'Pass', Result: { f: false }, End: true };
   const itemFailed = matrix.failFast ? undefined : mark(request.stateName('item failed'), 'record');
-  if (itemFailed !== undefined)
-    states[itemFailed] = { Type: 'Pass', Result: true, ResultPath: '$.f', End: true };
+  if (itemFailed !== undefined) states[itemFailed] = { Type: 'Pass', Result: { f: true }, End: true };
   const inner = run({
     ...request,
     stateName: (suffix = '') => request.stateName(suffix === '' ? 'item' : `item ${suffix}`),
-    successNext: undefined,
+    successNext: itemPassed,
     failureNext: itemFailed,
     resultPath: null,
     resolver: itemResolver(request.resolver),
