@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchWriteItemCommand,
   CreateTableCommand,
   type CreateTableCommandInput,
   DeleteItemCommand,
@@ -163,6 +164,28 @@ export class DynamoStore implements GateStore {
     await this.#run('delete', key, async () => {
       await this.#client.send(new DeleteItemCommand({ TableName: this.#table, Key: keyAttributes(key) }));
     });
+  }
+
+  async putAll(items: ReadonlyArray<{ readonly key: StoreKey; readonly item: StoreItem }>): Promise<void> {
+    // BatchWriteItem takes 25 items; what DynamoDB leaves unprocessed (throttling) goes again.
+    for (let start = 0; start < items.length; start += 25) {
+      const first = items[start];
+      if (first === undefined) continue;
+      await this.#run('putAll', first.key, async () => {
+        let requests: Array<{ PutRequest: { Item: Attributes } }> = items
+          .slice(start, start + 25)
+          .map(({ key, item }) => ({ PutRequest: { Item: toAttributes(key, item) } }));
+        for (let round = 0; requests.length > 0; round++) {
+          if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+          const { UnprocessedItems } = await this.#client.send(
+            new BatchWriteItemCommand({ RequestItems: { [this.#table]: requests } }),
+          );
+          requests = (UnprocessedItems?.[this.#table] ?? []) as typeof requests;
+          if (round > 10 && requests.length > 0)
+            throw new StoreError(`putAll: ${requests.length} items left unprocessed`);
+        }
+      });
+    }
   }
 
   async #run<T>(operation: string, key: StoreKey, action: () => Promise<T>): Promise<T> {

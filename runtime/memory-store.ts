@@ -71,6 +71,10 @@ export class MemoryGateStore implements GateStore {
     return true;
   }
 
+  async putAll(items: ReadonlyArray<{ readonly key: StoreKey; readonly item: StoreItem }>): Promise<void> {
+    for (const { key, item } of items) this.#partition(key.pk).set(key.sk, structuredClone(item));
+  }
+
   async delete(key: StoreKey): Promise<void> {
     this.#partitions.get(key.pk)?.delete(key.sk);
   }

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../compiler/asl/types.js';
-import type { Store, StoreItem } from './store.js';
+import type { Store, StoreItem, StoreKey } from './store.js';
 
 /**
  * The run record: an append-only event log per run and a snapshot folded from it. Both
@@ -203,15 +203,24 @@ const eventSk = (seq: number) => `event#${String(seq).padStart(10, '0')}`;
 export class RunRecorder {
   readonly #store: Store;
   readonly #runId: string;
+  readonly #snapshotEveryMs: number;
   #record: RunRecord | undefined;
   #seq = 0;
   #writing: Promise<void> = Promise.resolve();
   #failure: unknown;
   #ended = false;
+  #snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #pending: Array<{ readonly key: StoreKey; readonly item: StoreItem }> = [];
 
-  constructor(store: Store, runId: string) {
+  /**
+   * Events are written one by one, in order; the snapshot (the whole record, large for a big
+   * run) at most every `snapshotEveryMs`, at the start and at the end. The event log is the
+   * truth: a reader that finds the snapshot behind a run whose process died folds the events.
+   */
+  constructor(store: Store, runId: string, options: { readonly snapshotEveryMs?: number } = {}) {
     this.#store = store;
     this.#runId = runId;
+    this.#snapshotEveryMs = options.snapshotEveryMs ?? 250;
   }
 
   get record(): RunRecord | undefined {
@@ -227,43 +236,62 @@ export class RunRecorder {
     if (event.kind === 'run-ended') this.#ended = true;
     const seq = ++this.#seq;
     this.#record = applyEvent(this.#record, this.#runId, event);
-    const snapshot = this.#record;
-    this.#writing = this.#writing.then(async () => {
-      if (this.#failure !== undefined) return;
-      try {
-        await this.#write(event, seq, snapshot);
-      } catch (error) {
-        // Kept for flush(): one lost write must not become an unhandled rejection mid-run.
-        this.#failure = error;
-      }
+    this.#pending.push({
+      key: { pk: runPk(this.#runId), sk: eventSk(seq) },
+      item: { ...event, seq } as unknown as StoreItem,
     });
-    return this.#record;
-  }
-
-  async #write(event: RunEvent, seq: number, snapshot: RunRecord | undefined): Promise<void> {
-    await this.#store.putIfAbsent({ pk: runPk(this.#runId), sk: eventSk(seq) }, {
-      ...event,
-      seq,
-    } as unknown as StoreItem);
     if (event.kind === 'run-started') {
-      await this.#store.putIfAbsent(
-        { pk: RUNS_PK, sk: `${event.at}#${this.#runId}` },
-        { runId: this.#runId, workflow: event.workflow, startedAt: event.at },
-      );
+      this.#pending.push({
+        key: { pk: RUNS_PK, sk: `${event.at}#${this.#runId}` },
+        item: { runId: this.#runId, workflow: event.workflow, startedAt: event.at },
+      });
     }
-    if (snapshot !== undefined) {
-      await this.#store.putIfNewer(
-        { pk: runPk(this.#runId), sk: SNAPSHOT_SK },
-        snapshot as unknown as StoreItem,
-        'events',
-      );
-    }
+    // One queued write takes every event pending when it runs: a busy run writes in batches.
+    this.#enqueue(async () => {
+      const batch = this.#pending.splice(0);
+      if (batch.length > 0) await this.#store.putAll(batch);
+    });
+    if (event.kind === 'run-started' || event.kind === 'run-ended') this.#snapshotNow();
+    else this.#snapshotSoon();
+    return this.#record;
   }
 
   /** Resolves once every event so far is written; rejects with the first failed write. */
   async flush(): Promise<void> {
     await this.#writing;
     if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #enqueue(write: () => Promise<void>): void {
+    this.#writing = this.#writing.then(async () => {
+      if (this.#failure !== undefined) return;
+      try {
+        await write();
+      } catch (error) {
+        // Kept for flush(): one lost write must not become an unhandled rejection mid-run.
+        this.#failure = error;
+      }
+    });
+  }
+
+  #snapshotSoon(): void {
+    if (this.#snapshotTimer !== undefined) return;
+    this.#snapshotTimer = setTimeout(() => this.#snapshotNow(), this.#snapshotEveryMs);
+    this.#snapshotTimer.unref?.();
+  }
+
+  #snapshotNow(): void {
+    clearTimeout(this.#snapshotTimer);
+    this.#snapshotTimer = undefined;
+    const snapshot = this.#record;
+    if (snapshot === undefined) return;
+    this.#enqueue(async () => {
+      await this.#store.putIfNewer(
+        { pk: runPk(this.#runId), sk: SNAPSHOT_SK },
+        snapshot as unknown as StoreItem,
+        'events',
+      );
+    });
   }
 }
 
@@ -275,7 +303,12 @@ export async function readRun(
 ): Promise<RunRecord | undefined> {
   const item = await store.get({ pk: runPk(runId), sk: SNAPSHOT_SK });
   if (item === undefined) return undefined;
-  return interruptedIfOrphaned(item as unknown as RunRecord, isAlive);
+  const snapshot = item as unknown as RunRecord;
+  if (snapshot.status !== 'running' || snapshot.owner === undefined || isAlive(snapshot.owner))
+    return snapshot;
+  // Its process died: the snapshot may lag the events it wrote last, so fold the log itself.
+  const folded = foldRun(runId, await readEvents(store, runId)) ?? snapshot;
+  return interruptedIfOrphaned(folded, isAlive);
 }
 
 /** Every run, newest first. */

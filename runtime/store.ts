@@ -37,6 +37,11 @@ export interface GateStore {
   putIfNewer(key: StoreKey, item: StoreItem, field: string): Promise<boolean>;
   /** Removes the item at `key`, if any. */
   delete(key: StoreKey): Promise<void>;
+  /**
+   * Writes every item (replacing what is there), unconditionally and in no particular order:
+   * for append-only logs whose keys are unique. Batched where the store can batch.
+   */
+  putAll(items: ReadonlyArray<{ readonly key: StoreKey; readonly item: StoreItem }>): Promise<void>;
 }
 
 /** The store both runtimes keep gates, approvals and run records in. */

@@ -394,6 +394,7 @@ export class LocalEngine {
 
   /** Copies what `artifactsFrom` names out of the producing jobs' directories. */
   #copyArtifacts(job: Job, workdir: string): void {
+    if (job.artifactsFrom.length === 0) return;
     mkdirSync(workdir, { recursive: true });
     for (const from of job.artifactsFrom) {
       const producer = this.#jobs.get(from.job);

@@ -137,6 +137,23 @@ describe.each(implementations)('$name', ({ make }) => {
     });
   });
 
+  describe('putAll', () => {
+    it('writes every item of a list longer than one batch, replacing what was there', async () => {
+      const store = await make();
+      const pk = `putall-${Math.random()}`;
+      await store.putIfAbsent({ pk, sk: 'e#00' }, { v: 'old' });
+      const items = Array.from({ length: 60 }, (_, i) => ({
+        key: { pk, sk: `e#${String(i).padStart(2, '0')}` },
+        item: { v: i },
+      }));
+
+      await store.putAll(items);
+
+      const stored = await store.query(pk, 'e#');
+      expect(stored.map(({ item }) => item.v)).toStrictEqual(items.map((_, i) => i));
+    });
+  });
+
   describe('addAndGet', () => {
     it('starts a missing item at zero and returns each new value', async () => {
       // Prepare

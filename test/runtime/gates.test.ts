@@ -206,6 +206,7 @@ function scheduledStore(inner: GateStore, s: fc.Scheduler): GateStore {
       hop(`putIf ${key.sk}`, () => inner.putIf(key, item, field, expected)),
     putIfNewer: (key, item, field) => hop(`putIfNewer ${key.sk}`, () => inner.putIfNewer(key, item, field)),
     delete: (key) => hop(`delete ${key.sk}`, () => inner.delete(key)),
+    putAll: (items) => hop('putAll', () => inner.putAll(items)),
   };
 }
 
