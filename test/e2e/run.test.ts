@@ -1,31 +1,22 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Finished,
   ms,
   runJsonOf,
   startWaterflow,
-  tempHome,
+  tempHomes,
   waterflow,
 } from '../support/waterflow-process.js';
 
 // `waterflow run` end to end with the host runner: a real process, real shells, the dynalite
 // store on disk. Durations are real; delays are scaled down with --delay-scale where named.
 
-let home: string;
-let remove: () => void;
-
-beforeEach(() => {
-  ({ home, remove } = tempHome());
-});
-
-afterEach(() => {
-  remove();
-});
+const homes = tempHomes();
 
 const run = (file: string, ...args: string[]) =>
-  waterflow(['run', file, '--runner', 'host', '--json', ...args], home);
+  waterflow(['run', file, '--runner', 'host', '--json', ...args], homes.current());
 
 /** Whether `pid` runs: a zombie (ended, not yet reaped by an init that never reaps) does not. */
 function alive(pid: number): boolean {
@@ -47,14 +38,14 @@ async function fileAppears(path: string, timeoutMs = 10_000): Promise<void> {
 }
 
 function jobDir(runId: string, job: string): string {
-  return join(home, 'runs', runId, job);
+  return join(homes.current(), 'runs', runId, job);
 }
 
 describe('waterflow run (host runner)', () => {
   it('runs hello, passes an output to the next job and keeps each job log', async () => {
     const finished = await run('examples/hello.yaml', '--param', 'name=Ada');
     const record = runJsonOf(finished);
-    const logs = await waterflow(['logs', record.runId, 'reply'], home);
+    const logs = await waterflow(['logs', record.runId, 'reply'], homes.current());
 
     expect(finished.code).toBe(0);
     expect(record.status).toBe('succeeded');
@@ -156,13 +147,19 @@ describe('waterflow run (host runner)', () => {
 
   it('reruns a failed run as a new run that reuses the jobs that succeeded', async () => {
     const first = runJsonOf(await run('test/fixtures/run/rerun.yaml'));
-    const flag = join(home, 'flag');
+    const flag = join(homes.current(), 'flag');
     writeFileSync(flag, '');
     const second = runJsonOf(
-      await waterflow(['rerun', first.runId, '--runner', 'host', '--json', '--param', `flag=${flag}`], home),
+      await waterflow(
+        ['rerun', first.runId, '--runner', 'host', '--json', '--param', `flag=${flag}`],
+        homes.current(),
+      ),
     );
     const third = runJsonOf(
-      await waterflow(['rerun', second.runId, '--from', 'first', '--runner', 'host', '--json'], home),
+      await waterflow(
+        ['rerun', second.runId, '--from', 'first', '--runner', 'host', '--json'],
+        homes.current(),
+      ),
     );
     const stamp = (runId: string, job: string) => readFileSync(join(jobDir(runId, job), 'made-at'), 'utf8');
 
@@ -181,8 +178,10 @@ describe('waterflow run (host runner)', () => {
   it('lists runs newest first and shows a run as status --json shows it', async () => {
     const a = runJsonOf(await run('test/fixtures/run/parallel.yaml'));
     const b = runJsonOf(await run('examples/hello.yaml'));
-    const runs = JSON.parse((await waterflow(['runs', '--json'], home)).stdout) as Array<{ runId: string }>;
-    const status = JSON.parse((await waterflow(['status', a.runId, '--json'], home)).stdout);
+    const runs = JSON.parse((await waterflow(['runs', '--json'], homes.current())).stdout) as Array<{
+      runId: string;
+    }>;
+    const status = JSON.parse((await waterflow(['status', a.runId, '--json'], homes.current())).stdout);
 
     expect(runs.map((r) => r.runId)).toStrictEqual([b.runId, a.runId]);
     expect(status).toStrictEqual(a);
@@ -191,7 +190,7 @@ describe('waterflow run (host runner)', () => {
   it('exits 2 with a clear message for a bad param or an invalid file, recording nothing', async () => {
     const badParam = await run('examples/hello.yaml', '--param', 'nmae=Ada');
     const invalid = await run('test/fixtures/invalid/unknown-need.yaml');
-    const runs = JSON.parse((await waterflow(['runs', '--json'], home)).stdout);
+    const runs = JSON.parse((await waterflow(['runs', '--json'], homes.current())).stdout);
 
     expect(badParam.code).toBe(2);
     expect(badParam.stderr).toContain('unknown param "nmae"');
@@ -206,7 +205,7 @@ describe('approvals in a local run', () => {
   const startApprovalRun = () => {
     const started = startWaterflow(
       ['run', 'test/fixtures/run/approval.yaml', '--runner', 'host', '--json'],
-      home,
+      homes.current(),
     );
     return started;
   };
@@ -218,8 +217,8 @@ describe('approvals in a local run', () => {
     );
     const [link, runId] = [match[1] as string, match[2] as string];
     for (let i = 0; i < 3; i++) expect((await fetch(link)).status).toBe(200);
-    const waiting = JSON.parse((await waterflow(['status', runId, '--json'], home)).stdout);
-    const approve = await waterflow(['approve', runId, 'approve', '--comment', 'ship it'], home);
+    const waiting = JSON.parse((await waterflow(['status', runId, '--json'], homes.current())).stdout);
+    const approve = await waterflow(['approve', runId, 'approve', '--comment', 'ship it'], homes.current());
     const finished: Finished = await started.done;
     const record = runJsonOf(finished);
 
@@ -268,7 +267,7 @@ describe('a run that is stopped', () => {
   it('records Ctrl-C as cancelled and stops the running jobs', async () => {
     const started = startWaterflow(
       ['run', 'test/fixtures/run/fail-fast.yaml', '--runner', 'host', '--json'],
-      home,
+      homes.current(),
     );
     await started.waitFor(/long: running/);
     started.child.kill('SIGINT');
@@ -281,15 +280,18 @@ describe('a run that is stopped', () => {
   });
 
   it('shows a run whose process was killed (kill -9) as interrupted, and rerun completes it', async () => {
-    const started = startWaterflow(['run', 'test/fixtures/run/crash.yaml', '--runner', 'host'], home);
+    const started = startWaterflow(
+      ['run', 'test/fixtures/run/crash.yaml', '--runner', 'host'],
+      homes.current(),
+    );
     const [, runId] = (await started.waitFor(/run (\S+) of crash started/)) as unknown as [string, string];
     await fileAppears(join(jobDir(runId, 'second'), 'child.pid'));
     started.child.kill('SIGKILL');
     await started.done;
-    const status = runJsonOf(await waterflow(['status', runId, '--json'], home));
-    const rerun = await waterflow(['rerun', runId, '--runner', 'host', '--json'], home);
+    const status = runJsonOf(await waterflow(['status', runId, '--json'], homes.current()));
+    const rerun = await waterflow(['rerun', runId, '--runner', 'host', '--json'], homes.current());
     const completed = runJsonOf(rerun);
-    const runs = JSON.parse((await waterflow(['runs', '--json'], home)).stdout) as Array<{
+    const runs = JSON.parse((await waterflow(['runs', '--json'], homes.current())).stdout) as Array<{
       runId: string;
       status: string;
     }>;

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { root } from './files.js';
 
 /**
@@ -26,9 +27,16 @@ export interface Started {
   readonly done: Promise<Finished>;
 }
 
-export function tempHome(): { readonly home: string; readonly remove: () => void } {
-  const home = mkdtempSync(join(tmpdir(), 'waterflow-e2e-'));
-  return { home, remove: () => rmSync(home, { recursive: true, force: true }) };
+/** A fresh `WATERFLOW_HOME` for each test of the file, removed after it. */
+export function tempHomes(): { readonly current: () => string } {
+  let home = '';
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'waterflow-e2e-'));
+  });
+  afterEach(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
+  return { current: () => home };
 }
 
 export function startWaterflow(
