@@ -1,4 +1,4 @@
-import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load, Type, type YAMLException } from 'js-yaml';
 import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { lazySourceMap } from './lazy-source.js';
@@ -74,6 +74,27 @@ const YAML_12_CORE = FAILSAFE_SCHEMA.extend({
   ],
 });
 
+/** Where YAML allows a comment between two tokens: spaces, line breaks and `# ...` lines. */
+const GAP = String.raw`(?:\s|#[^\n]*\n)*`;
+
+/** Text that js-yaml reads otherwise than the yaml package; one pattern, as each scans the whole text. */
+const READ_OTHERWISE = new RegExp(
+  [
+    // A sequence key, which js-yaml reads as the text of its one item (`[a]` as `a`, `[]` as ``)
+    // where the yaml package writes `[ a ]`, and the data cannot tell: before a `:`, which in flow
+    // needs no space after it (`{[a]:1}`), or where a flow entry starts (`{[a]}`, `{x: 1, [a]}`,
+    // `[? [a]]`).
+    String.raw`\]${GAP}:`,
+    String.raw`[{,?]${GAP}\[`,
+    // `%YAML 1.1`, under which the yaml package reads `yes` as true and merges `<<` keys.
+    '^%',
+    // A comment right after a quote or a flow indicator (`"a"# b`, `[a,# b`): js-yaml skips it,
+    // the yaml package wants a space before it.
+    String.raw`["'[\]{},]#`,
+  ].join('|'),
+  'm',
+);
+
 /** What only the precise path reads right: anchors (no alias limit in js-yaml), tags, complex keys. */
 const NEEDS_PRECISE = [
   // An anchor (`&name`, not the shell's `&&`) may be the root of an alias bomb.
@@ -82,31 +103,44 @@ const NEEDS_PRECISE = [
   /(^|[\s:[{,-])![^\s=]/m,
   /(^|\s)\?(\s|$)/m,
   /[\]}]\s*:(\s|$)/m,
+  READ_OTHERWISE,
 ];
+
+/**
+ * js-yaml only warns of some text that the yaml package rejects: a flow collection or a quoted
+ * scalar continued on a line indented no deeper than its parent (`- { a: 1,\n b: 2 }`).
+ */
+function rejectWarning(warning: YAMLException): never {
+  throw warning;
+}
 
 /**
  * The fast path: js-yaml reads plain data an order of magnitude faster than the `yaml`
  * package, which keeps node positions. Positions are only needed for diagnostics, so the
  * source map parses again with `yaml` the first time something asks where a path is. Anything
- * unusual (a syntax error, several documents, anchors, tags, complex keys, an empty file)
- * takes the precise path, which reports it exactly.
+ * unusual (a syntax error or warning, several documents, anchors, tags, complex or null keys,
+ * directives, an empty file) takes the precise path, which reports it exactly.
  */
 function fastLoad(text: string): unknown {
   if (NEEDS_PRECISE.some((pattern) => pattern.test(text))) return undefined;
   try {
-    const data = load(text, { schema: YAML_12_CORE });
-    return data === null || typeof data !== 'object' || hasCollectionKey(data) ? undefined : data;
+    const data = load(text, { schema: YAML_12_CORE, onWarning: rejectWarning });
+    return data === null || typeof data !== 'object' || hasOddKey(data) ? undefined : data;
   } catch {
     return undefined;
   }
 }
 
-/** js-yaml turns a collection used as a key into text (`a,b`, `[object Object]`); the precise path keeps it. */
-function hasCollectionKey(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasCollectionKey);
+/**
+ * Keys that js-yaml writes otherwise than the yaml package: a collection becomes `a,b` or
+ * `[object Object]` (yaml: `[ a, b ]`), a null key `null` (yaml: the empty string). A string key
+ * that only looks like one (`"null": 1`) takes the precise path too: slower, still right.
+ */
+function hasOddKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasOddKey);
   if (value === null || typeof value !== 'object') return false;
   return Object.entries(value).some(
-    ([key, item]) => key.includes(',') || key.includes('[object ') || hasCollectionKey(item),
+    ([key, item]) => key === 'null' || key.includes(',') || key.includes('[object ') || hasOddKey(item),
   );
 }
 
