@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { compileWorkflow } from '../compiler/compile/compile.js';
-import { validateWorkflow } from '../compiler/validate-workflow.js';
 import { openLocalDb } from '../local/db.js';
 import { type JobRunner, LocalEngine } from '../local/engine/engine.js';
 import { stoppedEvent, stoppedTask, type TaskEnd, taskIdentity } from '../local/runner/ecs-task.js';
@@ -65,7 +64,7 @@ async function measure(
   record: boolean,
 ): Promise<Figure> {
   const compiled = compileWorkflow(text, 'bench.yaml');
-  const { workflow } = validateWorkflow(text, 'bench.yaml');
+  const { workflow } = compiled;
   if (compiled.output === undefined || workflow === undefined)
     throw new Error('the generated workflow does not compile');
   const params = resolveParams(workflow.params, new Map());

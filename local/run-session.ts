@@ -6,7 +6,6 @@ import type { JsonValue } from '../compiler/asl/types.js';
 import { compileWorkflow } from '../compiler/compile/compile.js';
 import { type Diagnostic, formatDiagnostic } from '../compiler/index.js';
 import type { Job, Workflow } from '../compiler/ir.js';
-import { validateWorkflow } from '../compiler/validate-workflow.js';
 import { resolveParams } from '../runtime/params.js';
 import {
   type JobRecord,
@@ -98,7 +97,7 @@ function prepare(options: LocalRunOptions): Prepared {
   for (const warning of compiled.diagnostics.filter((d: Diagnostic) => d.severity !== 'error')) {
     options.warn(`${formatDiagnostic(warning)}\n`);
   }
-  const { workflow } = validateWorkflow(text, options.file);
+  const { workflow } = compiled;
   if (errors.length > 0 || compiled.output === undefined || workflow === undefined) {
     throw new RunInputError(errors.map((d) => formatDiagnostic(d)).join('\n'));
   }

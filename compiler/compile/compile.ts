@@ -227,5 +227,7 @@ export function compileWorkflow(text: string, file: string, options: CompileOpti
     return { diagnostics: validated.diagnostics };
   const compiled = compile(workflow, graph, source, options);
   const diagnostics: Diagnostic[] = sortDiagnostics([...validated.diagnostics, ...compiled.diagnostics]);
-  return compiled.output === undefined ? { diagnostics } : { diagnostics, output: compiled.output };
+  return compiled.output === undefined
+    ? { diagnostics, workflow }
+    : { diagnostics, output: compiled.output, workflow };
 }

@@ -1,5 +1,6 @@
 import type { StateMachine } from '../asl/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Workflow } from '../ir.js';
 
 /** What a state stands for, so that runtimes and tools can find jobs in the ASL. */
 export type StateRole =
@@ -97,6 +98,8 @@ export interface CompileResult {
   readonly diagnostics: ReadonlyArray<Diagnostic>;
   /** Absent when there are errors. */
   readonly output?: CompileOutput;
+  /** The validated workflow (IR) it was compiled from, when the text was valid. */
+  readonly workflow?: Workflow;
 }
 
 export interface CompileOutput {
