@@ -20,6 +20,7 @@ import { type LocalDb, openLocalDb } from './db.js';
 import { jobDirName, LocalEngine, type ReusedJob, runEntries } from './engine/engine.js';
 import { MissingSecretsError, resolveSecrets } from './engine/secrets.js';
 import { createLiveView } from './live-view.js';
+import { MirroredGateStore } from './run-gates.js';
 import { pickRunner, type RunnerChoice } from './runners.js';
 
 /**
@@ -129,6 +130,7 @@ async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'workflow.yaml'), prepared.text);
   const recorder = new RunRecorder(db.store, runId);
+  const gates = new MirroredGateStore(db.store);
   const view = createLiveView({ write: options.write, tty: options.tty });
   const runner = await pickRunner(options.runner ?? 'auto', options.warn);
   const approvals = await startLocalApprovals({
@@ -150,7 +152,7 @@ async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb
     workflow,
     runId,
     input: { params: prepared.params, run: { id: runId }, jobs: {} },
-    store: db.store,
+    store: gates,
     runner,
     runDir,
     approvals: approvals.desk,
@@ -184,6 +186,7 @@ async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const result = await engine.run();
+    await gates.flush();
     const reason =
       result.status === 'failed' ? failureReason(recorder.record, result.error, result.cause) : undefined;
     const endEvent: RunEvent = {

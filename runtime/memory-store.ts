@@ -7,7 +7,7 @@ import { type GateStore, StoreError, type StoreItem, type StoreKey } from './sto
  * Items are copied in and out, so callers never share state with the store.
  */
 export class MemoryGateStore implements GateStore {
-  readonly #partitions = new Map<string, Map<string, StoreItem>>();
+  readonly #partitions = new Map<string, Partition>();
 
   async putIfAbsent(key: StoreKey, item: StoreItem): Promise<boolean> {
     const partition = this.#partition(key.pk);
@@ -39,10 +39,9 @@ export class MemoryGateStore implements GateStore {
   async query(pk: string, skPrefix: string): Promise<ReadonlyArray<{ key: StoreKey; item: StoreItem }>> {
     const partition = this.#partitions.get(pk);
     if (partition === undefined) return [];
-    return [...partition.entries()]
-      .filter(([sk]) => sk.startsWith(skPrefix))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([sk, item]) => ({ key: { pk, sk }, item: structuredClone(item) }));
+    return [...partition.keysWithPrefix(skPrefix)]
+      .sort()
+      .map((sk) => ({ key: { pk, sk }, item: structuredClone(partition.get(sk) as StoreItem) }));
   }
 
   async putIf(
@@ -83,17 +82,69 @@ export class MemoryGateStore implements GateStore {
   dump(): Record<string, StoreItem> {
     const out: Record<string, StoreItem> = {};
     for (const [pk, partition] of this.#partitions) {
-      for (const [sk, item] of partition) out[`${pk}/${sk}`] = structuredClone(item);
+      for (const [sk, item] of partition.entries()) out[`${pk}/${sk}`] = structuredClone(item);
     }
     return out;
   }
 
-  #partition(pk: string): Map<string, StoreItem> {
+  #partition(pk: string): Partition {
     let partition = this.#partitions.get(pk);
     if (partition === undefined) {
-      partition = new Map();
+      partition = new Partition();
       this.#partitions.set(pk, partition);
     }
     return partition;
   }
+}
+
+/**
+ * One partition's items, with the sort keys indexed by each prefix that ends in `#`: the gates
+ * query `waiter#<job>#` once per released job, and scanning the run's whole partition each time
+ * made a 1,000-job run quadratic.
+ */
+class Partition {
+  readonly #items = new Map<string, StoreItem>();
+  readonly #byPrefix = new Map<string, Set<string>>();
+
+  has(sk: string): boolean {
+    return this.#items.has(sk);
+  }
+
+  get(sk: string): StoreItem | undefined {
+    return this.#items.get(sk);
+  }
+
+  set(sk: string, item: StoreItem): void {
+    if (!this.#items.has(sk)) {
+      for (const prefix of hashPrefixes(sk)) {
+        let keys = this.#byPrefix.get(prefix);
+        if (keys === undefined) {
+          keys = new Set();
+          this.#byPrefix.set(prefix, keys);
+        }
+        keys.add(sk);
+      }
+    }
+    this.#items.set(sk, item);
+  }
+
+  delete(sk: string): void {
+    if (!this.#items.delete(sk)) return;
+    for (const prefix of hashPrefixes(sk)) this.#byPrefix.get(prefix)?.delete(sk);
+  }
+
+  keysWithPrefix(prefix: string): Iterable<string> {
+    if (prefix.endsWith('#')) return this.#byPrefix.get(prefix) ?? [];
+    return [...this.#items.keys()].filter((sk) => sk.startsWith(prefix));
+  }
+
+  entries(): IterableIterator<[string, StoreItem]> {
+    return this.#items.entries();
+  }
+}
+
+function hashPrefixes(sk: string): string[] {
+  const prefixes: string[] = [];
+  for (let i = sk.indexOf('#'); i >= 0; i = sk.indexOf('#', i + 1)) prefixes.push(sk.slice(0, i + 1));
+  return prefixes;
 }

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../compiler/asl/types.js';
+import { MirroredGateStore } from '../../local/run-gates.js';
 import { DynamoStore } from '../../runtime/dynamo-store.js';
 import { MemoryGateStore } from '../../runtime/memory-store.js';
 import { type GateStore, StoreError, type StoreItem } from '../../runtime/store.js';
@@ -8,6 +9,12 @@ import { startDynalite, type TestDynamo } from './support/dynalite.js';
 // One behavioural suite for every store: MemoryGateStore's semantics are the contract.
 
 let dynamo: TestDynamo;
+/** Mirrored stores copy behind the test's back: each copy must land before dynalite stops. */
+const mirrored: MirroredGateStore[] = [];
+
+afterEach(async () => {
+  await Promise.all(mirrored.splice(0).map((store) => store.flush()));
+});
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -22,6 +29,16 @@ const implementations: ReadonlyArray<{ name: string; make: () => Promise<GateSto
   {
     name: 'DynamoStore on dynalite',
     make: async () => new DynamoStore({ client: dynamo.client, tableName: await dynamo.newTable() }),
+  },
+  {
+    name: "MirroredGateStore over dynalite (a local run's gates)",
+    make: async () => {
+      const store = new MirroredGateStore(
+        new DynamoStore({ client: dynamo.client, tableName: await dynamo.newTable() }),
+      );
+      mirrored.push(store);
+      return store;
+    },
   },
 ];
 
