@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { JsonValue } from '../compiler/asl/types.js';
@@ -17,7 +17,14 @@ import {
 } from '../runtime/run-record.js';
 import { startLocalApprovals } from './approvals.js';
 import { type LocalDb, openLocalDb } from './db.js';
-import { jobDirName, LocalEngine, type ReusedJob, runEntries } from './engine/engine.js';
+import {
+  jobDirName,
+  LocalEngine,
+  type NestedOutcome,
+  type NestedRequest,
+  type ReusedJob,
+  runEntries,
+} from './engine/engine.js';
 import { MissingSecretsError, resolveSecrets } from './engine/secrets.js';
 import { createLiveView } from './live-view.js';
 import { MirroredGateStore } from './run-gates.js';
@@ -74,58 +81,124 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   }
 }
 
-interface Prepared {
-  readonly text: string;
-  readonly workflow: Workflow;
-  readonly output: NonNullable<ReturnType<typeof compileWorkflow>['output']>;
+interface Prepared extends Loaded {
   readonly params: { readonly [name: string]: JsonValue };
-  readonly secrets: ReadonlyMap<string, string>;
+  /** Every workflow a nested job runs, here or deeper, by workflow name. */
+  readonly nested: ReadonlyMap<string, Loaded>;
 }
 
 /** Everything that can be wrong with the input, found before anything runs or is recorded. */
 function prepare(options: LocalRunOptions): Prepared {
+  const loaded = load(options.file, options.warn);
+  const { workflow } = loaded;
+  const params = resolveParams(workflow.params, options.params);
+  if (!params.ok) throw new RunInputError(params.errors.map((e) => `${options.file}: ${e}`).join('\n'));
+  if (options.rerun?.from !== undefined && !workflow.jobs.some((job) => job.name === options.rerun?.from)) {
+    throw new RunInputError(`--from "${options.rerun.from}": the workflow has no job of that name`);
+  }
+  const nested = new Map<string, Loaded>();
+  loadNested(options.file, loaded, nested, [workflow.name], options.warn);
+  return { ...loaded, params: params.params, nested };
+}
+
+/** A workflow file read, compiled and with its secrets found. */
+interface Loaded {
+  readonly file: string;
+  readonly text: string;
+  readonly workflow: Workflow;
+  readonly output: NonNullable<ReturnType<typeof compileWorkflow>['output']>;
+  readonly secrets: ReadonlyMap<string, string>;
+}
+
+function load(file: string, warn: (text: string) => void): Loaded {
   let text: string;
   try {
-    text = readFileSync(options.file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new RunInputError(
-      `${options.file}: cannot read the file${code === 'ENOENT' ? ': no such file' : ''}`,
-    );
+    throw new RunInputError(`${file}: cannot read the file${code === 'ENOENT' ? ': no such file' : ''}`);
   }
-  const compiled = compileWorkflow(text, options.file);
+  const compiled = compileWorkflow(text, file);
   const errors = compiled.diagnostics.filter((d: Diagnostic) => d.severity === 'error');
   for (const warning of compiled.diagnostics.filter((d: Diagnostic) => d.severity !== 'error')) {
-    options.warn(`${formatDiagnostic(warning)}\n`);
+    warn(`${formatDiagnostic(warning)}\n`);
   }
   const { workflow } = compiled;
   if (errors.length > 0 || compiled.output === undefined || workflow === undefined) {
     throw new RunInputError(errors.map((d) => formatDiagnostic(d)).join('\n'));
   }
-  const nested = workflow.jobs.filter((job) => job.kind === 'workflow');
-  if (nested.length > 0) {
-    throw new RunInputError(
-      `${options.file}: job "${nested[0]?.name}" runs a nested workflow; the local runtime cannot run nested workflows yet`,
-    );
-  }
-  const params = resolveParams(workflow.params, options.params);
-  if (!params.ok) throw new RunInputError(params.errors.map((e) => `${options.file}: ${e}`).join('\n'));
   let secrets: ReadonlyMap<string, string>;
   try {
-    secrets = resolveSecrets(workflow, [dirname(resolve(options.file)), process.cwd()]);
+    secrets = resolveSecrets(workflow, [dirname(resolve(file)), process.cwd()]);
   } catch (error) {
     if (error instanceof MissingSecretsError) throw new RunInputError(error.message);
     throw error;
   }
-  if (options.rerun?.from !== undefined && !workflow.jobs.some((job) => job.name === options.rerun?.from)) {
-    throw new RunInputError(`--from "${options.rerun.from}": the workflow has no job of that name`);
-  }
-  return { text, workflow, output: compiled.output, params: params.params, secrets };
+  return { file, text, workflow, output: compiled.output, secrets };
 }
 
-async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb): Promise<LocalRunResult> {
+/**
+ * Finds, compiles and checks every workflow that `parent` runs as a nested job, and theirs in
+ * turn, before anything runs: a missing or broken nested workflow is an input error, not a job
+ * failure half-way through the run. `chain` holds the workflows on the way here, for cycles.
+ */
+function loadNested(
+  file: string,
+  parent: Loaded,
+  found: Map<string, Loaded>,
+  chain: ReadonlyArray<string>,
+  warn: (text: string) => void,
+): void {
+  for (const job of parent.workflow.jobs) {
+    if (job.kind !== 'workflow') continue;
+    if (chain.includes(job.workflow)) {
+      throw new RunInputError(
+        `${file}: job "${job.name}" runs workflow "${job.workflow}", which runs itself through ${[...chain, job.workflow].join(' -> ')}`,
+      );
+    }
+    if (found.has(job.workflow)) continue;
+    const childFile = nestedWorkflowFile(dirname(file), job.workflow);
+    if (childFile === undefined) {
+      throw new RunInputError(
+        `${file}: job "${job.name}" runs workflow "${job.workflow}", but ${dirname(file)} has no ${job.workflow}.yaml (or .yml) and no YAML file whose metadata.name is "${job.workflow}"; put the nested workflow beside this file`,
+      );
+    }
+    const child = load(childFile, warn);
+    found.set(job.workflow, child);
+    loadNested(childFile, child, found, [...chain, job.workflow], warn);
+  }
+}
+
+/** `<dir>/<name>.yaml` or `.yml`, else the YAML file in `dir` whose `metadata.name` is `name`. */
+function nestedWorkflowFile(dir: string, name: string): string | undefined {
+  for (const candidate of [`${name}.yaml`, `${name}.yml`]) {
+    if (existsSync(join(dir, candidate))) return join(dir, candidate);
+  }
+  for (const entry of readdirSync(dir).sort()) {
+    if (!/\.ya?ml$/.test(entry)) continue;
+    const text = readFileSync(join(dir, entry), 'utf8');
+    if (!text.includes(name)) continue;
+    const { workflow } = compileWorkflow(text, join(dir, entry));
+    if (workflow?.name === name) return join(dir, entry);
+  }
+  return undefined;
+}
+
+/** A nested run: the id its parent gives it, and the params its `with` gives it. */
+interface NestedIdentity {
+  readonly runId: string;
+  readonly params: { readonly [name: string]: JsonValue };
+}
+
+async function execute(
+  options: LocalRunOptions,
+  prepared: Prepared,
+  db: LocalDb,
+  identity?: NestedIdentity,
+): Promise<LocalRunResult> {
   const { workflow } = prepared;
-  const runId = newRunId(workflow.name);
+  const runId = identity?.runId ?? newRunId(workflow.name);
+  const params = identity?.params ?? prepared.params;
   const runDir = join(options.home, 'runs', runId);
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'workflow.yaml'), prepared.text);
@@ -151,7 +224,7 @@ async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb
     output: prepared.output,
     workflow,
     runId,
-    input: { params: prepared.params, run: { id: runId }, jobs: {} },
+    input: { params, run: { id: runId }, jobs: {} },
     store: gates,
     runner,
     runDir,
@@ -166,6 +239,7 @@ async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb
     secrets: prepared.secrets,
     ...(options.delayScale === undefined ? {} : { delayScale: options.delayScale }),
     ...(reuse === undefined ? {} : { reuse }),
+    nested: (request) => runNested(options, prepared, db, request),
   });
   approvals.connect(engine);
   const owner: RunOwner = { pid: process.pid, host: hostname() };
@@ -173,7 +247,7 @@ async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb
     kind: 'run-started',
     at: new Date().toISOString(),
     workflow: workflow.name,
-    params: prepared.params,
+    params,
     jobs: workflow.jobs.flatMap((job) => runEntries(job)),
     file: options.file,
     owner,
@@ -206,6 +280,65 @@ async function execute(options: LocalRunOptions, prepared: Prepared, db: LocalDb
     options.signal?.removeEventListener('abort', onAbort);
     await approvals.close();
   }
+}
+
+/**
+ * A nested workflow job's run: a run of its own, as a child execution is in AWS, recorded under
+ * the id the parent's state machine gives it, with its output lines prefixed by the job's name.
+ * Params that its `with` gets wrong fail the job, with the reason, as the start would in AWS.
+ */
+async function runNested(
+  options: LocalRunOptions,
+  parent: Prepared,
+  db: LocalDb,
+  request: NestedRequest,
+): Promise<NestedOutcome> {
+  const loaded = parent.nested.get(request.workflow);
+  const input = isJsonObject(request.input) ? request.input : {};
+  const run = isJsonObject(input.run) ? input.run : {};
+  const runId = typeof run.id === 'string' ? run.id : newRunId(request.workflow);
+  if (loaded === undefined) {
+    return {
+      runId,
+      status: 'failed',
+      error: 'Waterflow.LocalRuntime',
+      reason: `no workflow "${request.workflow}"`,
+    };
+  }
+  const given = isJsonObject(input.params) ? input.params : {};
+  const params = resolveParams(loaded.workflow.params, new Map(Object.entries(given)));
+  if (!params.ok) {
+    return { runId, status: 'failed', error: 'Waterflow.InvalidParams', reason: params.errors.join('; ') };
+  }
+  const prefix = `[${request.job}] `;
+  // The child shares the parent's store, runner and home; its own approvals server, no rerun.
+  const { rerun: _rerun, port: _port, ...shared } = options;
+  const childOptions: LocalRunOptions = {
+    ...shared,
+    file: loaded.file,
+    params: new Map(Object.entries(params.params)),
+    write: (text) => options.write(text.replaceAll(/^(?=.)/gm, prefix)),
+    tty: false,
+    signal: request.signal,
+  };
+  const { record } = await execute(
+    childOptions,
+    { ...loaded, params: params.params, nested: parent.nested },
+    db,
+    {
+      runId,
+      params: params.params,
+    },
+  );
+  return {
+    runId,
+    status: record.status,
+    ...(record.reason === undefined ? {} : { reason: record.reason }),
+  };
+}
+
+function isJsonObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `<workflow>-<yyyymmdd>-<hhmmss>-<4 hex>`: sorts by time, at most 80 characters (an execution name). */

@@ -77,7 +77,27 @@ export interface EngineOptions {
   readonly delayScale?: number;
   /** Jobs (or matrix items) whose earlier success a rerun reuses. */
   readonly reuse?: ReadonlyMap<string, ReusedJob>;
+  /** Runs a nested workflow job's workflow (the CLI runs it as a run of its own). */
+  readonly nested?: NestedRunner;
 }
+
+/** What a nested workflow job asks for: the other workflow, run with `input` (params, run id). */
+export interface NestedRequest {
+  readonly job: string;
+  readonly workflow: string;
+  readonly input: JsonValue;
+  readonly signal: AbortSignal;
+}
+
+export interface NestedOutcome {
+  readonly runId: string;
+  readonly status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'running';
+  readonly output?: JsonValue;
+  readonly error?: string;
+  readonly reason?: string;
+}
+
+export type NestedRunner = (request: NestedRequest) => Promise<NestedOutcome>;
 
 export interface EngineResult {
   readonly status: 'succeeded' | 'failed' | 'cancelled';
@@ -114,6 +134,8 @@ export class LocalEngine {
   readonly #definitions = new Map<Asl, StateMachineDefinition>();
   readonly #attempts = new Map<string, number>();
   readonly #running = new Set<Running>();
+  /** Nested runs going on, each stopped by its controller on cancel. */
+  readonly #nestedStops = new Set<AbortController>();
   readonly #waiting = new Map<string, { answer: (output: JsonValue) => void; fail: (e: Error) => void }>();
   readonly #releasedOnSuccess: ReadonlySet<string>;
   readonly #executions = new Set<{ abort(): void }>();
@@ -161,6 +183,7 @@ export class LocalEngine {
     this.#cancelled = true;
     for (const execution of this.#executions) execution.abort();
     for (const running of this.#running) running.stop.abort();
+    for (const stop of this.#nestedStops) stop.abort();
     for (const { fail } of this.#waiting.values()) fail(new TaskError('Waterflow.Cancelled', 'cancelled'));
   }
 
@@ -223,14 +246,7 @@ export class LocalEngine {
     switch (info?.role) {
       case 'run':
         if (info.kind === 'approval') return (input) => this.#approval(job, payloadOf(input));
-        if (info.kind === 'workflow') {
-          return async () => {
-            throw new TaskError(
-              'Waterflow.NotSupportedLocally',
-              `job "${job}" runs a nested workflow, which the local runtime does not run yet`,
-            );
-          };
-        }
+        if (info.kind === 'workflow') return (input) => this.#tracked(this.#nested(job, payloadOf(input)));
         return (input) => this.#tracked(this.#container(task, job, payloadOf(input)));
       case 'gate':
         return (input) => this.#gate(job, payloadOf(input));
@@ -457,6 +473,63 @@ export class LocalEngine {
           reason: rejected ? rejectionReason(error) : 'stopped',
         });
       throw error;
+    }
+  }
+
+  /**
+   * A nested workflow job, answered as `states:startExecution.sync:2` answers: the other
+   * workflow runs as a run of its own (its id is the execution name the ASL gives it), and its
+   * final state comes back as `Output`; a child that fails fails this Task with `States.TaskFailed`.
+   */
+  async #nested(job: string, payload: JsonObject): Promise<JsonValue> {
+    const definition = this.#jobs.get(job);
+    const nested = this.#o.nested;
+    if (definition?.kind !== 'workflow' || nested === undefined) {
+      throw new TaskError('Waterflow.LocalRuntime', `job "${job}" has no nested workflow to run`);
+    }
+    const reused = this.#o.reuse?.get(job);
+    if (reused !== undefined) {
+      this.#emit({
+        kind: 'job-ended',
+        at: iso(),
+        job,
+        status: 'succeeded',
+        reason: 'succeeded in the earlier run',
+        reused: true,
+      });
+      return { Status: 'SUCCEEDED', Output: null };
+    }
+    if (this.#finished) throw new TaskError('Waterflow.Cancelled', 'the run is over');
+    const attempt = (this.#attempts.get(job) ?? 0) + 1;
+    this.#attempts.set(job, attempt);
+    const input =
+      typeof payload.Input === 'string' ? (JSON.parse(payload.Input) as JsonValue) : (payload.Input ?? {});
+    const stop = new AbortController();
+    this.#nestedStops.add(stop);
+    this.#emit({ kind: 'job-started', at: iso(), job, attempt });
+    try {
+      const outcome = await nested({ job, workflow: definition.workflow, input, signal: stop.signal });
+      const reason = `nested run ${outcome.runId} ${outcome.status}`;
+      if (outcome.status === 'succeeded') {
+        this.#emit({ kind: 'job-ended', at: iso(), job, attempt, status: 'succeeded', reason });
+        return { Status: 'SUCCEEDED', Output: outcome.output ?? null };
+      }
+      this.#emit({
+        kind: 'job-ended',
+        at: iso(),
+        job,
+        attempt,
+        status: outcome.status === 'cancelled' ? 'cancelled' : 'failed',
+        reason: outcome.reason === undefined ? reason : `${reason}: ${outcome.reason}`,
+      });
+      const description = {
+        Status: outcome.status === 'cancelled' ? 'ABORTED' : 'FAILED',
+        Error: outcome.error ?? null,
+        Cause: outcome.reason ?? null,
+      };
+      throw new TaskError('States.TaskFailed', JSON.stringify(description));
+    } finally {
+      this.#nestedStops.delete(stop);
     }
   }
 

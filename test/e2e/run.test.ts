@@ -308,3 +308,44 @@ describe('a run that is stopped', () => {
     ]);
   });
 });
+
+describe('waterflow run of a workflow with a nested workflow job (host runner)', () => {
+  it('runs the nested workflow found beside the file as a run of its own, with the params its with gives', async () => {
+    const finished = await run('test/fixtures/run/nested/release.yaml');
+    const record = runJsonOf(finished);
+    const child = runJsonOf(await waterflow(['status', `${record.runId}-deploy`, '--json'], homes.current()));
+
+    expect(finished.code).toBe(0);
+    expect(record.jobs.deploy).toMatchObject({
+      status: 'succeeded',
+      reason: `nested run ${record.runId}-deploy succeeded`,
+    });
+    expect(ms(record.jobs.announce?.startedAt)).toBeGreaterThanOrEqual(ms(record.jobs.deploy?.endedAt));
+    expect(child).toMatchObject({ workflow: 'deploy-service', status: 'succeeded' });
+    expect(child.params).toStrictEqual({ version: '1.4.2', outcome: 'ok', replicas: 3 });
+    expect(finished.stderr).toContain('[deploy] [roll-out] deploying 1.4.2 to 3 replicas');
+  });
+
+  it("fails the nested job, and the run, with the nested run's reason when the nested run fails", async () => {
+    const finished = await run('test/fixtures/run/nested/release.yaml', '--param', 'outcome=broken');
+    const record = runJsonOf(finished);
+
+    expect(finished.code).toBe(1);
+    expect(record.status).toBe('failed');
+    expect(record.jobs.deploy).toMatchObject({
+      status: 'failed',
+      reason: `nested run ${record.runId}-deploy failed: job roll-out failed: exit code 1`,
+    });
+    expect(record.jobs.announce?.status).toBe('skipped');
+  });
+
+  it('refuses to start, with exit code 2, when the nested workflow is not beside the file', async () => {
+    const finished = await run('test/fixtures/run/nested/missing.yaml');
+
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toContain(
+      'job "deploy" runs workflow "no-such-workflow", but test/fixtures/run/nested has no no-such-workflow.yaml',
+    );
+    expect(finished.stdout).toBe('');
+  });
+});

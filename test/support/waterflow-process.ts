@@ -113,6 +113,7 @@ export interface RunJson {
   readonly runId: string;
   readonly workflow: string;
   readonly status: string;
+  readonly params?: { readonly [name: string]: unknown };
   readonly jobs: { readonly [job: string]: JobJson };
 }
 
