@@ -75,6 +75,17 @@ async function measure(name: string, text: string, runner: JobRunner, storage: S
   const runDir = mkdtempSync(join(tmpdir(), 'waterflow-bench-'));
   const runId = `bench-${name.replaceAll(/\W+/g, '-')}`;
   const recorder = storage.record === undefined ? undefined : new RunRecorder(storage.record, runId);
+  // As the CLI: the run's start is recorded (with every job pending) before the engine starts,
+  // so the snapshots written during the run hold every job.
+  recorder?.append({
+    kind: 'run-started',
+    at: new Date().toISOString(),
+    workflow: workflow.name,
+    params: {},
+    jobs: workflow.jobs.map((job) => job.name),
+    owner: { pid: process.pid, host: 'bench' },
+  });
+  await recorder?.flush();
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
