@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { get as httpGet, type Server } from 'node:http';
+import { Agent, get as httpGet, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStore, ensureTable } from '../runtime/dynamo-store.js';
+import { loopbackCall } from './loopback-dynamo.js';
 
 /** The table the local runtime keeps everything in. */
 export const LOCAL_TABLE = 'waterflow';
@@ -89,6 +90,7 @@ class LocalDbHandle implements LocalDb {
   readonly client: DynamoDBClient;
   readonly #paths: Paths;
   readonly #waitMs: number;
+  readonly #agent: Agent;
   #link: Link;
   #relinking: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -98,24 +100,26 @@ class LocalDbHandle implements LocalDb {
     this.#waitMs = waitMs;
     this.#link = link;
     this.client = localDbClient(endpointOf(link.port));
+    // Every command goes straight to the server (loopback-dynamo.ts), before the SDK's own
+    // serialize, sign, retry and parse steps; a refused connection finds the server again.
+    const agent = new Agent({ keepAlive: true });
+    this.#agent = agent;
     this.client.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { port?: number; headers: Record<string, string> };
-        const send = (port: number) => {
-          request.port = port;
-          request.headers.host = `127.0.0.1:${port}`;
-          return next(args);
-        };
+      (_next, context) => async (args) => {
+        const target = (context.commandName ?? '').replace(/Command$/, '');
+        const send = (port: number) => loopbackCall(agent, port, target, args.input);
         const port = this.#link.port;
+        let output: object;
         try {
-          return await send(port);
+          output = await send(port);
         } catch (error) {
           // Refused: the request never arrived, so sending it to the server found now is safe.
           if (errorCode(error) !== 'ECONNREFUSED' || !(await this.#relink(port))) throw error;
-          return send(this.#link.port);
+          output = await send(this.#link.port);
         }
+        return { output: { $metadata: {}, ...output } as never, response: {} };
       },
-      { step: 'build', name: 'waterflowLocalDbRelink' },
+      { step: 'initialize', name: 'waterflowLoopback', priority: 'high' },
     );
     this.store = new DynamoStore({ client: this.client, tableName: LOCAL_TABLE });
   }
@@ -136,6 +140,7 @@ class LocalDbHandle implements LocalDb {
   async #close(): Promise<void> {
     await this.#relinking?.catch(() => undefined);
     this.client.destroy();
+    this.#agent.destroy();
     const link = this.#link;
     if (link.server === undefined) return;
     // Unpublish first, so that no new opener connects to a server that is going away.
