@@ -1,4 +1,5 @@
 import type { JsonValue } from '../compiler/asl/types.js';
+import { isGateRecord } from '../runtime/gates.js';
 import { MemoryGateStore } from '../runtime/memory-store.js';
 import type { GateStore, Store, StoreItem, StoreKey } from '../runtime/store.js';
 
@@ -12,7 +13,8 @@ const COPY_EVERY_MS = 100;
  * writes. Locally one process runs the whole run and nothing else reads its gates: a rerun is a
  * new run with gates of its own, and a run whose process died is over. So the gate protocol
  * (runtime/gates.ts, unchanged) runs against memory, with DynamoDB's single-item atomicity, and
- * every item it writes reaches the local database in batches, for whoever inspects it. Going
+ * the items that say what happened (each gate and each job's release with its result, not the
+ * protocol's index and count markers) reach the local database in batches. Going
  * through dynalite for each of the protocol's several operations per job cost about 7 ms per
  * job (bench/LOCAL.md); this costs what the memory store does.
  *
@@ -90,6 +92,7 @@ export class MirroredGateStore implements GateStore {
   }
 
   #mark(key: StoreKey, item: StoreItem | undefined): void {
+    if (!isGateRecord(key)) return;
     this.#dirty.set(`${key.pk}\u0000${key.sk}`, { key, item });
     if (this.#scheduled) return;
     this.#scheduled = true;

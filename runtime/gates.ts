@@ -169,6 +169,15 @@ async function completion(store: GateStore, keys: GateKeys, gate: string): Promi
 }
 
 /**
+ * Whether an item is one that says what happened (a gate with its upstream jobs and count, a
+ * job's release with its result), as opposed to the waiter index and the count markers, which
+ * only the protocol itself reads while the run goes on.
+ */
+export function isGateRecord(key: StoreKey): boolean {
+  return key.sk.startsWith('gate#') || key.sk.startsWith('release#');
+}
+
+/**
  * Where gate items live: one partition per run. Names are URI-encoded, so `#` only ever
  * separates; the token is hashed because tokens can outgrow a DynamoDB sort key.
  */
