@@ -99,16 +99,22 @@ export function foldRun(runId: string, events: ReadonlyArray<LoggedEvent>): RunR
   for (const event of events) unique.set(event.seq, event);
   const ordered = [...unique.values()].sort((a, b) => a.seq - b.seq);
   let record: RunRecord | undefined;
-  for (const event of ordered) record = applyEvent(record, runId, event);
+  for (const event of ordered) record = applyEvent(record, runId, event, { inPlace: true });
   return record === undefined ? undefined : { ...record, events: ordered.length };
 }
 
-/** One step of the fold; events before `run-started` wait for it (they are dropped). */
+/**
+ * One step of the fold; events before `run-started` wait for it (they are dropped). With
+ * `inPlace`, a job's change is written into `record.jobs` instead of a copy of it: for a caller
+ * that owns the record, since copying a 1,000-job map per event made a run's fold quadratic.
+ */
 export function applyEvent(
   record: RunRecord | undefined,
   runId: string,
   event: RunEvent,
+  { inPlace = false }: { readonly inPlace?: boolean } = {},
 ): RunRecord | undefined {
+  const withJob = inPlace ? withJobInPlace : withJobCopied;
   if (event.kind === 'run-started') {
     const jobs: Record<string, JobRecord> = {};
     for (const job of event.jobs) jobs[job] = record?.jobs[job] ?? { status: 'pending', attempts: 0 };
@@ -174,8 +180,13 @@ export function applyEvent(
   }
 }
 
-function withJob(record: RunRecord, name: string, job: JobRecord): RunRecord {
+function withJobCopied(record: RunRecord, name: string, job: JobRecord): RunRecord {
   return { ...record, jobs: { ...record.jobs, [name]: job } };
+}
+
+function withJobInPlace(record: RunRecord, name: string, job: JobRecord): RunRecord {
+  (record.jobs as Record<string, JobRecord>)[name] = job;
+  return record;
 }
 
 /** What a job that had not ended becomes when the run ends. */
@@ -235,7 +246,8 @@ export class RunRecorder {
     if (this.#ended) return this.#record;
     if (event.kind === 'run-ended') this.#ended = true;
     const seq = ++this.#seq;
-    this.#record = applyEvent(this.#record, this.#runId, event);
+    // In place: the recorder owns its record; snapshots are serialized when taken, not when written.
+    this.#record = applyEvent(this.#record, this.#runId, event, { inPlace: true });
     this.#pending.push({
       key: { pk: runPk(this.#runId), sk: eventSk(seq) },
       item: { ...event, seq } as unknown as StoreItem,
@@ -283,14 +295,11 @@ export class RunRecorder {
   #snapshotNow(): void {
     clearTimeout(this.#snapshotTimer);
     this.#snapshotTimer = undefined;
-    const snapshot = this.#record;
-    if (snapshot === undefined) return;
+    if (this.#record === undefined) return;
+    // Serialized now: the record changes in place after this, and the write may wait its turn.
+    const item = snapshotItem(this.#record);
     this.#enqueue(async () => {
-      await this.#store.putIfNewer(
-        { pk: runPk(this.#runId), sk: SNAPSHOT_SK },
-        snapshotItem(snapshot),
-        'events',
-      );
+      await this.#store.putIfNewer({ pk: runPk(this.#runId), sk: SNAPSHOT_SK }, item, 'events');
     });
   }
 }
