@@ -14,7 +14,8 @@ function kb(bytes: number): string {
 
 /**
  * `waterflow compile FILE -o DIR`: writes `<name>.asl.json` (and the parts of a split
- * workflow), `<name>.taskdefs.json` and `<name>.compile.json` (substitutions, IAM, state map,
+ * workflow), `<name>.taskdefs.json` (containers, volumes) and `<name>.compile.json`
+ * (substitutions, IAM of the machine, task and execution roles, schedules, concurrency, state map,
  * figures); prints a summary on stderr.
  */
 export async function compileCommand(
@@ -34,10 +35,20 @@ export async function compileCommand(
     for (const child of output.children)
       await writeFile(join(options.out, `${child.name}.asl.json`), json(child.asl));
     await writeFile(join(options.out, `${name}.taskdefs.json`), json(output.taskDefinitions));
-    const { substitutions, permissions, stateMap, stats } = output;
+    const { substitutions, permissions, taskRolePermissions, executionRolePermissions } = output;
+    const { schedules, concurrency, stateMap, stats } = output;
     await writeFile(
       join(options.out, `${name}.compile.json`),
-      json({ substitutions, permissions, stateMap, stats }),
+      json({
+        substitutions,
+        permissions,
+        taskRolePermissions,
+        executionRolePermissions,
+        schedules,
+        concurrency,
+        stateMap,
+        stats,
+      }),
     );
   } catch (error) {
     throw new CliError(

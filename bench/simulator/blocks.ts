@@ -1,5 +1,5 @@
 import type { JsonValue, MapState, ParallelState } from '../../compiler/asl/types.js';
-import { invalidAsl } from './errors.js';
+import { invalidAsl, SimulationError } from './errors.js';
 import { HISTORY_EVENTS } from './history.js';
 import { requirePath } from './json-path.js';
 import { evaluateTemplate } from './payload.js';
@@ -41,8 +41,25 @@ function mapLimit(state: MapState): number {
   return asked > 0 ? Math.min(asked, cap) : cap;
 }
 
-function itemsOf(state: MapState, name: string, input: JsonValue, frame: Frame, host: Host): JsonValue[] {
+function itemsOf(
+  state: MapState,
+  name: string,
+  input: JsonValue,
+  frame: Frame,
+  host: Host,
+): ReadonlyArray<JsonValue> {
   const where = `Map "${name}"`;
+  if (state.ItemReader !== undefined) {
+    const parameters = evaluateTemplate(state.ItemReader.Parameters, {
+      data: input,
+      context: host.contextObject(frame, name),
+      where,
+    });
+    const read = host.options.itemReader;
+    if (read === undefined)
+      throw new SimulationError('missing-input', `${where} reads its items, but no itemReader was given`);
+    return read({ stateName: name, parameters });
+  }
   const items = requirePath(state.ItemsPath ?? '$', input, host.contextObject(frame, name), where);
   if (!Array.isArray(items))
     throw invalidAsl(`${where}: ItemsPath ${state.ItemsPath ?? '$'} is not an array`);
@@ -69,6 +86,8 @@ export function runMap(
   const limit = mapLimit(state);
   let next = 0;
   let running = 0;
+  // With a ResultWriter, the items' outputs go to S3 and the Map returns where it wrote them.
+  const finish = () => done(state.ResultWriter === undefined ? outputs : writerResult(name, frame));
   const launch = (): void => {
     while (running < limit && next < items.length) {
       const index = next++;
@@ -76,13 +95,22 @@ export function runMap(
       startItem(host, { state, name, input, frame, distributed }, index, items[index] ?? null, (output) => {
         outputs[index] = output;
         running--;
-        if (next === items.length && running === 0) done(outputs);
+        if (next === items.length && running === 0) finish();
         else launch();
       });
     }
   };
-  if (items.length === 0) host.queue.schedule(0, () => done([]));
+  if (items.length === 0) host.queue.schedule(0, finish);
   else launch();
+}
+
+/** What a distributed Map with a ResultWriter returns: its Map Run and the manifest it wrote. */
+function writerResult(name: string, frame: Frame): JsonValue {
+  const run = `${frame.execution.machineName}/${name}:${frame.execution.name}`;
+  return {
+    MapRunArn: `arn:aws:states:eu-west-1:123456789012:mapRun:${run}`,
+    ResultWriterDetails: { Bucket: 'simulator', Key: `${run}/manifest.json` },
+  };
 }
 
 interface MapRun {

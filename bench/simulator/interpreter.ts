@@ -42,6 +42,8 @@ export class Interpreter implements Host {
   readonly jobs = new Map<string, { start: number; end: number }>();
   readonly states = new Map<string, { entered: number; events: number }>();
   transitions = 0;
+  /** The largest state input or raw result seen, in UTF-8 bytes of its JSON. */
+  maxPayloadBytes = 0;
   failure: { readonly error: string; readonly cause: string; readonly time: number } | undefined;
   readonly releasedOnSuccess: ReadonlySet<string>;
   private tokens = 0;
@@ -124,6 +126,7 @@ export class Interpreter implements Host {
       throw invalidAsl(`state "${name}" does not exist (from ${graph.StartAt}'s graph)`);
     this.transitions++;
     this.count(name).entered++;
+    this.payload(input);
     const next: Done = (output) => {
       if ('Next' in state && typeof state.Next === 'string')
         this.enter(graph, state.Next, output, frame, done);
@@ -249,9 +252,17 @@ export class Interpreter implements Host {
     return evaluateTemplate(template, { data: input, context: this.contextObject(frame, name), where });
   }
 
+  /** Notes the size of a payload Step Functions would hold (a state's input, a raw result). */
+  private payload(value: JsonValue): void {
+    const bytes = Buffer.byteLength(JSON.stringify(value) ?? 'null', 'utf8');
+    if (bytes > this.maxPayloadBytes) this.maxPayloadBytes = bytes;
+  }
+
   /** ResultSelector, ResultPath (into the state's own input), then OutputPath. */
   private result(state: Resulting, name: string, input: JsonValue, raw: JsonValue, frame: Frame): JsonValue {
     const where = `state "${name}"`;
+    // The raw result counts too: an inline Map's array of item outputs is limited before its ResultSelector.
+    this.payload(raw);
     const selected =
       state.ResultSelector === undefined
         ? raw

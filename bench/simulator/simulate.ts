@@ -32,6 +32,8 @@ export function simulate(machine: StateMachine, options: SimulateOptions): Simul
     jobs: interpreter.timings(),
     historyEvents: events.reduce((a, b) => a + b, 0),
     maxExecutionHistoryEvents: Math.max(...events),
+    maxPayloadBytes: interpreter.maxPayloadBytes,
+    mainHistoryEvents: events[0] ?? 0,
     executions: interpreter.executions.length,
     transitions: interpreter.transitions,
     states: new Map([...interpreter.states].map(([name, counts]) => [name, { ...counts }])),

@@ -23,8 +23,15 @@ const ECS_TASK: JsonValue = {
   Containers: [{ Name: 'main', ExitCode: 0, LastStatus: 'STOPPED' }],
 };
 
+/** DescribeMapRun of a Map Run whose items all succeeded (the simulator's items never fail). */
+const MAP_RUN: JsonValue = {
+  Status: 'SUCCEEDED',
+  ItemCounts: { Pending: 0, Running: 0, Succeeded: 0, Failed: 0, TimedOut: 0, Aborted: 0, Total: 0 },
+};
+
 function staticResult(resource: string): JsonValue {
   if (resource.includes(':ecs:runTask')) return ECS_TASK;
+  if (resource.endsWith(':sfn:describeMapRun')) return MAP_RUN;
   if (resource.includes(':states:startExecution')) return { Status: 'SUCCEEDED', Output: {} };
   if (resource.endsWith('.waitForTaskToken')) return SUCCESS;
   return { StatusCode: 200, Payload: SUCCESS };

@@ -19,6 +19,14 @@ export interface SimulateOptions {
   readonly input?: JsonValue;
   /** Overrides the static result of a Task (before its ResultSelector), e.g. a job's outputs. @default by resource */
   readonly taskResult?: (target: TaskTarget) => JsonValue | undefined;
+  /** The items a Map's `ItemReader` reads (a dynamic matrix's upstream output). @default none: an error */
+  readonly itemReader?: (target: ItemReaderTarget) => ReadonlyArray<JsonValue>;
+}
+
+/** A Map about to read its items, with its `ItemReader.Parameters` evaluated. */
+export interface ItemReaderTarget {
+  readonly stateName: string;
+  readonly parameters: JsonValue;
 }
 
 /** A Task about to produce its result. */
@@ -52,6 +60,13 @@ export interface SimulationResult {
   readonly historyEvents: number;
   /** The largest history of one execution: the figure Step Functions' 25,000-event quota applies to. */
   readonly maxExecutionHistoryEvents: number;
+  /**
+   * The largest state input, output or raw result (UTF-8 bytes of its JSON) of any state: the
+   * figure Step Functions' 256 KiB payload quota applies to.
+   */
+  readonly maxPayloadBytes: number;
+  /** History events of the top-level execution alone (children, such as distributed Map items, apart). */
+  readonly mainHistoryEvents: number;
   readonly executions: number;
   /** States entered, in every execution: what Standard workflows are billed on. */
   readonly transitions: number;

@@ -139,6 +139,14 @@ export type MapState = StateBase &
     readonly ResultSelector?: PayloadTemplate;
     readonly ResultPath?: string | null;
     readonly ToleratedFailurePercentage?: number;
+    /** A distributed Map's items from S3 instead of `ItemsPath`. */
+    readonly ItemReader?: {
+      readonly Resource: string;
+      readonly ReaderConfig?: { readonly InputType: 'JSON' };
+      readonly Parameters: PayloadTemplate;
+    };
+    /** Where a distributed Map writes its items' outputs (S3), instead of into the state. */
+    readonly ResultWriter?: { readonly Resource: string; readonly Parameters: PayloadTemplate };
     readonly Retry?: ReadonlyArray<Retrier>;
     readonly Catch?: ReadonlyArray<Catcher>;
   };

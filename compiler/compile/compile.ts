@@ -3,6 +3,7 @@ import { type Diagnostic, sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { DiagnosticSink } from '../diagnostics/sink.js';
 import type { WorkflowGraph } from '../graph/graph.js';
 import type { Workflow } from '../ir.js';
+import { executionRolePermissions, taskRolePermissions } from '../kinds/container-iam.js';
 import type { FlowFacts, LowerContext, LowerOutputs } from '../lower/context.js';
 import { flowFacts } from '../lower/flow.js';
 import { lowerWorkflow } from '../lower/lower.js';
@@ -10,9 +11,11 @@ import { KeyAllocator, NameAllocator } from '../lower/names.js';
 import { buildNodeGraph, type NodeGraph } from '../lower/nodes.js';
 import { type Block, type Plan, planBarrier, planExact } from '../lower/plan.js';
 import { splitPlan } from '../lower/split.js';
+import { useSubstitution } from '../lower/substitutions.js';
 import type { SourceMap } from '../parse/source.js';
+import { toEventBridgeCron } from '../units/cron.js';
 import { validateWorkflow } from '../validate-workflow.js';
-import type { CompileOutput, CompileResult, StateMachineOutput } from './output.js';
+import type { CompileOutput, CompileResult, ScheduleSpec, StateMachineOutput } from './output.js';
 import { countStates, definitionBytes, successRun } from './stats.js';
 
 export interface CompileOptions {
@@ -50,6 +53,8 @@ interface Measured {
   /** History events and transitions of a successful run. */
   readonly events: number;
   readonly transitions: number;
+  /** The largest history of one item of a distributed Map (a child execution of its own). */
+  readonly itemEvents: number;
 }
 
 /** `localeCompare`'s order; one collator, since `localeCompare` per pair costs a lookup each time. */
@@ -199,12 +204,21 @@ function output(workflow: Workflow, lowered: Lowered): CompileOutput {
   const { out } = ctx;
   const main = machines[0] as Measured;
   const children: StateMachineOutput[] = out.children.map((c) => ({ name: c.name, asl: c.asl }));
+  const taskDefinitions = sortedRecord(out.taskDefinitions);
+  // Before the substitutions are listed: the roles' IAM may use some the ASL does not.
+  const placeholder = (name: string) => useSubstitution(out, name);
+  const taskRole = taskRolePermissions(workflow, placeholder);
+  const executionRole = executionRolePermissions(taskDefinitions, placeholder);
   return {
     asl,
     children,
-    taskDefinitions: sortedRecord(out.taskDefinitions),
+    taskDefinitions,
     substitutions: sortedRecord(out.substitutions),
     permissions: sortedRecord(out.permissions),
+    taskRolePermissions: taskRole,
+    executionRolePermissions: executionRole,
+    schedules: scheduleSpecs(workflow),
+    concurrency: workflow.concurrency,
     stateMap: sortedByName(out.stateMap),
     stats: {
       jobs: workflow.jobs.length,
@@ -212,11 +226,21 @@ function output(workflow: Workflow, lowered: Lowered): CompileOutput {
       gates: ctx.flow.gated.size,
       parts: machines.length,
       definitionBytes: main.bytes,
-      estimatedHistoryEvents: Math.max(...machines.map((m) => m.events)),
+      estimatedHistoryEvents: Math.max(...machines.map((m) => Math.max(m.events, m.itemEvents))),
       transitionsPerRun: machines.reduce((sum, m) => sum + m.transitions, 0),
       estimatedMaxPayloadBytes: estimatedPayload(ctx.flow),
     },
   };
+}
+
+/** The workflow's schedules in EventBridge Scheduler form (validated by `normalize`). */
+function scheduleSpecs(workflow: Workflow): ScheduleSpec[] {
+  return workflow.schedules.flatMap((schedule) => {
+    const expression = toEventBridgeCron(schedule.cron);
+    if (!expression.ok) return [];
+    const { cron, timezone, params } = schedule;
+    return [{ cron, expression: expression.value, timezone, params }];
+  });
 }
 
 /** Validates and compiles a workflow file's text. Never throws on user input. */

@@ -14,7 +14,8 @@ function eventsOf(state: State): number {
     case 'Parallel':
       return 4;
     case 'Map':
-      return 4;
+      // A distributed Map adds MapRunStarted and MapRunSucceeded; its items are executions of their own.
+      return state.ItemProcessor.ProcessorConfig?.Mode === 'DISTRIBUTED' ? 6 : 4;
     default:
       return 2;
   }
@@ -23,6 +24,8 @@ function eventsOf(state: State): number {
 interface Walk {
   events: number;
   transitions: number;
+  /** The largest history of a distributed Map's item (a child execution), 0 when there is none. */
+  itemEvents: number;
 }
 
 /** Follows the path a run takes when every job succeeds at its first attempt. */
@@ -36,6 +39,12 @@ function walk(graph: StateGraph, stateMap: Readonly<Record<string, StateInfo>>, 
     into.events += eventsOf(state);
     into.transitions += 1;
     if (state.Type === 'Parallel') for (const branch of state.Branches) walk(branch, stateMap, into);
+    if (state.Type === 'Map' && state.ItemProcessor.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+      // However many items there are, each has its own history: one item's is what counts.
+      const item = { events: 2, transitions: 0, itemEvents: 0 };
+      walk(state.ItemProcessor, stateMap, item);
+      into.itemEvents = Math.max(into.itemEvents, item.events, item.itemEvents);
+    }
     if (state.Type === 'Choice') {
       // A condition check runs its job; the final status check succeeds.
       name = stateMap[name]?.role === 'check' ? state.Choices[0]?.Next : state.Default;
@@ -58,9 +67,12 @@ export function countStates(graph: StateGraph): number {
   return count;
 }
 
-/** History events and transitions of a successful run, execution start and end included. */
+/**
+ * History events and transitions of a successful run, execution start and end included; the
+ * items of a distributed Map are child executions, counted apart in `itemEvents`.
+ */
 export function successRun(machine: StateMachine, stateMap: Readonly<Record<string, StateInfo>>): Walk {
-  const result = { events: 2, transitions: 0 };
+  const result = { events: 2, transitions: 0, itemEvents: 0 };
   walk(machine, stateMap, result);
   return result;
 }

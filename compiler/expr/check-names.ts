@@ -70,6 +70,8 @@ function checkMatrix(rest: ReadonlyArray<Key>, scope: ExprScope, report: Report)
   const keys = scope.matrix === 'dynamic' ? [] : [...scope.matrix];
   const hint = scope.matrix === 'dynamic' ? undefined : `this job's matrix keys: ${keys.join(', ')}`;
   const [key] = rest;
+  // A dynamic matrix's item may be a string or a number: `matrix` alone is the item itself.
+  if (scope.matrix === 'dynamic' && rest.length === 0) return [];
   if (typeof key !== 'string') return [report('WF3002', '"matrix" needs a key, as in matrix.<key>', hint)];
   if (scope.matrix === 'dynamic' || scope.matrix.has(key)) return [];
   return [report('WF3005', `unknown matrix key "${key}"${didYouMean(key, keys)}`, hint)];

@@ -14,14 +14,32 @@ import { lowerTemplate, UnsupportedExpression } from '../lower/expressions.js';
 import { jobHash } from '../lower/job-hash.js';
 import { nativeRetry, retryLoop, retryTarget } from '../lower/retry.js';
 import { usePermission, useSubstitution } from '../lower/substitutions.js';
-
-const CONTAINER = 'main';
+import {
+  DEFAULT_SIDECAR_IMAGE,
+  MAIN,
+  SIDECAR_IMAGE_SUBSTITUTION,
+  type Sidecars,
+  sidecarOverrides,
+  sidecarsOf,
+  taskContainers,
+} from './sidecars.js';
 
 /** Where the first state of a run puts the tasks' awsvpc configuration. */
 export const NETWORK_PATH = '$.net';
 
-/** Registers (once) the task definition a job needs and returns its substitution placeholder. */
-function taskDefinition(ctx: LowerContext, job: ContainerJob, env: ReadonlyArray<EnvVar>): string {
+const SIDECAR_IMAGE_DESCRIPTION = `image of the init and uploader containers, with sh and the AWS CLI (default ${DEFAULT_SIDECAR_IMAGE})`;
+
+/**
+ * Registers (once) the task definition a job needs and returns its substitution placeholder.
+ * Jobs share one when their image, size, secrets and sidecars are the same: what differs per
+ * job (commands, env, the sidecars' lists) comes through the run task's overrides.
+ */
+function taskDefinition(
+  ctx: LowerContext,
+  job: ContainerJob,
+  env: ReadonlyArray<EnvVar>,
+  sidecars: Sidecars | undefined,
+): string {
   const secrets = env.flatMap((variable) => {
     if (!('secretRef' in variable)) return [];
     const secret = ctx.workflow.secrets.find((s) => s.name === variable.secretRef.secret);
@@ -41,18 +59,24 @@ function taskDefinition(ctx: LowerContext, job: ContainerJob, env: ReadonlyArray
     ephemeralStorageGiB: job.resources.diskGiB,
     secrets,
   };
-  const identity = JSON.stringify(content);
+  // Only tasks with sidecars hash their shape: the hashes of the others stay what they were.
+  const identity = JSON.stringify(sidecars === undefined ? content : { ...content, sidecars });
   const known = ctx.out.taskDefinitionsByContent.get(identity);
   if (known !== undefined) return `\${${known}}`;
   const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
   const substitution = `TaskDefinition_${hash}`;
   if (!ctx.out.taskDefinitions.has(hash)) {
+    const task = taskContainers(content, sidecars, () => ({
+      image: useSubstitution(ctx.out, SIDECAR_IMAGE_SUBSTITUTION, SIDECAR_IMAGE_DESCRIPTION),
+      bucket: useSubstitution(ctx.out, 'ArtifactsBucket'),
+    }));
     const spec: TaskDefinitionSpec = {
       substitution,
       hash,
       family: `waterflow-${hash}`,
-      containerName: CONTAINER,
+      containerName: MAIN,
       ...content,
+      ...task,
     };
     ctx.out.taskDefinitions.set(hash, spec);
   }
@@ -129,7 +153,8 @@ function placement(ctx: LowerContext, job: string): { cluster: string; startedBy
 }
 
 function runParameters(ctx: LowerContext, request: RunRequest, job: ContainerJob): PayloadTemplate {
-  const taskDef = taskDefinition(ctx, job, [...ctx.workflow.env, ...job.env]);
+  const sidecars = sidecarsOf(job);
+  const taskDef = taskDefinition(ctx, job, [...ctx.workflow.env, ...job.env], sidecars);
   const { cluster, startedBy } = placement(ctx, job.name);
   const [commandField, commandValue] = command(ctx, request, job);
   return {
@@ -145,10 +170,11 @@ function runParameters(ctx: LowerContext, request: RunRequest, job: ContainerJob
       Memory: String(job.resources.fargate.memory),
       ContainerOverrides: [
         {
-          Name: CONTAINER,
+          Name: MAIN,
           [commandField]: commandValue,
           Environment: environment(ctx, request, job, ctx.workflow),
         },
+        ...(sidecars === undefined ? [] : sidecarOverrides(ctx.workflow, job, sidecars)),
       ],
     },
   };
@@ -303,6 +329,7 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
       again: retries ? request.stateName('retry') : undefined,
       limit: retries ? request.stateName('attempts left') : undefined,
       wait: retries ? request.stateName('wait') : undefined,
+      main: rules && sidecarsOf(job) !== undefined ? request.stateName('main exit code') : undefined,
     };
     for (const name of Object.values(names))
       if (name !== undefined && name !== task) ctx.out.stateMap[name] = { job: job.name, role: 'retry' };
@@ -340,6 +367,7 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
     ...(request.resultPath === null || success !== request.successNext
       ? { ResultPath: null }
       : {
+          // Any container's: a task succeeds only when every container exits 0, sidecars too.
           ResultSelector: { r: 'success', ok: true, 'x.$': '$.Containers[0].ExitCode' },
           ResultPath: request.resultPath,
         }),

@@ -1,5 +1,6 @@
 import type { ChoiceCondition, ParallelState, PayloadTemplate, StateMachine } from '../asl/types.js';
 import { completeCarried } from './carry.js';
+import { bodyEndState, hasExitPath, lowerExitPath } from './compensation.js';
 import {
   carried,
   type FlowFacts,
@@ -179,16 +180,20 @@ function lowerPart(
   };
 }
 
-/** With `failFast: false`, the run fails at the end if a job that is not tolerated failed. */
-function finalStatus(ctx: LowerContext): Fragment | undefined {
+/**
+ * With `failFast: false`, the run fails at the end if a job that is not tolerated failed; else
+ * it succeeds, or goes on to `end` (the run timer's release) when there is one.
+ */
+function finalStatus(ctx: LowerContext, end: string | undefined): Fragment | undefined {
   if (ctx.workflow.failFast) return undefined;
   const failures: ChoiceCondition[] = ctx.workflow.jobs
     .filter((job) => !job.continueOnFailure)
     .map((job) => ({ Variable: `$.jobs.${ctx.keys.key(job.name)}.r`, StringEquals: 'failure' }));
   const check = ctx.names.take('run status');
   const failed = ctx.names.take('run failed');
-  const succeeded = ctx.names.take('run succeeded');
-  for (const name of [check, failed, succeeded]) ctx.out.stateMap[name] = { role: 'structure' };
+  const succeeded = end ?? ctx.names.take('run succeeded');
+  for (const name of end === undefined ? [check, failed, succeeded] : [check, failed])
+    ctx.out.stateMap[name] = { role: 'structure' };
   const any: ChoiceCondition = failures.length === 1 ? (failures[0] as ChoiceCondition) : { Or: failures };
   return {
     start: check,
@@ -202,7 +207,7 @@ function finalStatus(ctx: LowerContext): Fragment | undefined {
         Error: 'Waterflow.RunFailed',
         Cause: 'one or more jobs failed (failFast: false)',
       },
-      [succeeded]: { Type: 'Succeed' },
+      ...(end === undefined ? { [succeeded]: { Type: 'Succeed' } } : {}),
     },
   };
 }
@@ -236,15 +241,25 @@ function initialState(ctx: LowerContext, next: string): Fragment | undefined {
 
 /** The whole state machine of a workflow from its plan. */
 export function lowerWorkflow(root: Block, ctx: LowerContext): StateMachine {
-  const tail = finalStatus(ctx);
-  const body = lowerBlock(root, tail?.start, ctx);
-  const init = initialState(ctx, body.start);
-  completeCarried({ StartAt: body.start, States: body.states }, ctx);
+  const guarded = hasExitPath(ctx.workflow);
+  const end = bodyEndState(ctx);
+  const tail = finalStatus(ctx, end);
+  const lowered = lowerBlock(root, tail?.start ?? end, ctx);
+  const body: Fragment =
+    tail === undefined
+      ? lowered
+      : { start: lowered.start, states: Object.assign(stateRecord(), lowered.states, tail.states) };
+  // Lowered before the first state, which must know whether the actions' tasks need `$.net`.
+  const run = guarded ? lowerExitPath(ctx, body, end) : body;
+  const init = initialState(ctx, run.start);
+  completeCarried({ StartAt: run.start, States: run.states }, ctx);
   for (const child of ctx.out.children) completeCarried(child.asl, ctx);
+  // With an exit path the run timer enforces spec.timeout, so that onExit runs after it too.
+  const timeout = guarded ? undefined : ctx.workflow.timeoutSeconds;
   return {
     Comment: `Waterflow workflow ${ctx.workflow.name}${ctx.workflow.description === undefined ? '' : `: ${ctx.workflow.description}`}`,
-    StartAt: init?.start ?? body.start,
-    States: Object.assign(stateRecord(), init?.states, body.states, tail?.states),
-    ...(ctx.workflow.timeoutSeconds === undefined ? {} : { TimeoutSeconds: ctx.workflow.timeoutSeconds }),
+    StartAt: init?.start ?? run.start,
+    States: Object.assign(stateRecord(), init?.states, run.states),
+    ...(timeout === undefined ? {} : { TimeoutSeconds: timeout }),
   };
 }

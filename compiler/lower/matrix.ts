@@ -1,6 +1,7 @@
-import type { MapState, PayloadTemplate } from '../asl/types.js';
+import type { MapState } from '../asl/types.js';
 import type { Job } from '../ir.js';
-import { carried, type Fragment, type RunRequest, stateRecord, transition } from './context.js';
+import { type Fragment, type RunRequest, stateRecord, transition } from './context.js';
+import { itemSelector, lowerDynamicMatrix, matrixSource } from './dynamic-matrix.js';
 import type { ExprResolver } from './expressions.js';
 import { fieldPath } from './names.js';
 
@@ -10,27 +11,34 @@ export const INLINE_MAP_CONCURRENCY = 40;
 function itemResolver(outer: ExprResolver): ExprResolver {
   return {
     upstream: outer.upstream,
-    name: (path) =>
-      path[0] === 'matrix' && typeof path[1] === 'string' && path.length === 2
+    name: (path) => {
+      if (path[0] !== 'matrix') return outer.name(path);
+      // `matrix` alone is the whole item: a dynamic matrix's items may be strings or numbers.
+      if (path.length === 1) return { path: '$.matrix' };
+      return typeof path[1] === 'string' && path.length === 2
         ? { path: fieldPath('$.matrix', path[1]) }
-        : outer.name(path),
+        : undefined;
+    },
   };
 }
 
 /**
- * A static matrix job: its items in the state, then an inline `Map` that runs the job's
- * states once per item (`$.matrix` is the item), at most `maxParallel` at once. With the
+ * A matrix job. Static: its items in the state, then an inline `Map` that runs the job's
+ * states once per item (`$.matrix` is the item), at most `maxParallel` at once; with the
  * matrix's `failFast: false`, every item runs and the job fails after them if one failed.
+ * Dynamic (`fromJson`): a distributed Map over the upstream output (see dynamic-matrix.ts).
  */
 export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunRequest) => Fragment): Fragment {
   const { ctx, key } = request;
   const matrix = job.matrix;
   if (matrix === undefined) return run(request);
-  if (matrix.kind === 'dynamic') {
+  const source = matrixSource(job);
+  if (matrix.kind === 'dynamic' && source === undefined) {
     ctx.sink.error(
       'WF4002',
       [...job.path, 'matrix', 'fromJson'],
-      `job "${job.name}": a dynamic matrix (fromJson) is not lowered to Step Functions yet`,
+      `job "${job.name}": matrix.fromJson must be exactly one upstream output, as in "\${{ needs.split.outputs.items }}"; found "${matrix.from.source}"`,
+      { hint: 'write the array to $WATERFLOW_OUTPUT in an upstream job and declare it in its outputs' },
     );
     return run(request);
   }
@@ -46,7 +54,11 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
   // array stays small (Step Functions limits it like any payload), and `$[*].f` finds every item.
   const itemPassed = mark(request.stateName('item passed'), 'matrix');
   states[itemPassed] = { Type: 'Pass', Result: { f: false }, End: true };
-  const itemFailed = matrix.failFast ? undefined : mark(request.stateName('item failed'), 'record');
+  // A dynamic matrix's failed item fails its child execution, which the Map Run counts.
+  const itemFailed =
+    matrix.failFast || matrix.kind === 'dynamic'
+      ? undefined
+      : mark(request.stateName('item failed'), 'record');
   if (itemFailed !== undefined) states[itemFailed] = { Type: 'Pass', Result: { f: true }, End: true };
   const inner = run({
     ...request,
@@ -56,13 +68,13 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
     resultPath: null,
     resolver: itemResolver(request.resolver),
   });
+  const selector = itemSelector(request, ctx.flow.gateOutputs.has(job.name));
+  if (matrix.kind === 'dynamic') {
+    if (source === undefined) throw new RangeError('unreachable: checked above');
+    const names = { items: itemsName, map: mapName };
+    return lowerDynamicMatrix(job, request, source, { names, selector, inner, itemStates: states, mark });
+  }
   const list = `$.mx.${key}`;
-  const selector: PayloadTemplate = {
-    ...carried(ctx, '$'),
-    'jobs.$': '$.jobs',
-    ...(ctx.flow.gateOutputs.has(job.name) ? { 'gates.$': '$.gates' } : {}),
-    'matrix.$': '$$.Map.Item.Value',
-  };
   const result = matrix.failFast
     ? request.resultPath === null
       ? { ResultPath: null }

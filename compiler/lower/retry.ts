@@ -31,20 +31,25 @@ export function nativeRetry(policy: RetryPolicy, errors: ReadonlyArray<string>):
 }
 
 const EXIT_CODE = '$.err.parsed.task.Containers[0].ExitCode';
+/** With sidecars, `main` is one of several containers, in no defined order: picked by name. */
+const MAIN_EXIT_CODE = '$.err.parsed.main[0].ExitCode';
 
-function ruleCondition(rule: ExitCodeRule): ChoiceCondition {
-  const matches = rule.values.map(
-    (value): ChoiceCondition => ({ Variable: EXIT_CODE, NumericEquals: value }),
-  );
+function ruleCondition(rule: ExitCodeRule, exitCode: string): ChoiceCondition {
+  const matches = rule.values.map((value): ChoiceCondition => ({ Variable: exitCode, NumericEquals: value }));
   const inList: ChoiceCondition = matches.length === 1 ? (matches[0] as ChoiceCondition) : { Or: matches };
   const test = rule.operator === 'In' ? inList : { Not: inList };
-  return { And: [{ Variable: EXIT_CODE, IsPresent: true }, test] };
+  return { And: [{ Variable: exitCode, IsPresent: true }, test] };
 }
 
 export interface RetryLoopNames {
   readonly task: string;
   /** Parses the `.sync` failure Cause: only with exit-code rules. */
   readonly cause: string | undefined;
+  /**
+   * Picks the container named `main` out of the parsed task: only for a task with sidecars,
+   * whose `Containers` order DescribeTasks does not define.
+   */
+  readonly main?: string | undefined;
   readonly exit: string | undefined;
   readonly ignored: string | undefined;
   /** Counts the attempt and computes its delay: only with retries. */
@@ -104,10 +109,23 @@ export function retryLoop(req: RetryLoopRequest): Record<string, State> {
   const { names } = req;
   const retry = retryTarget(req);
   const states = stateRecord();
+  const exitCode = names.main === undefined ? EXIT_CODE : MAIN_EXIT_CODE;
   if (names.cause !== undefined) {
     states[names.cause] = {
       Type: 'Pass',
       Parameters: { 'task.$': 'States.StringToJson($.err.Cause)' },
+      ResultPath: '$.err.parsed',
+      Next: names.main ?? names.exit ?? retry,
+    };
+  }
+  if (names.main !== undefined) {
+    states[names.main] = {
+      Type: 'Pass',
+      // A filter gives an array: [] when main never ran, which IsPresent then rejects.
+      Parameters: {
+        'task.$': '$.err.parsed.task',
+        'main.$': "$.err.parsed.task.Containers[?(@.Name == 'main')]",
+      },
       ResultPath: '$.err.parsed',
       Next: names.exit ?? retry,
     };
@@ -120,7 +138,7 @@ export function retryLoop(req: RetryLoopRequest): Record<string, State> {
       Choices: [
         // A task that never started has no exit code: an infrastructure failure, retried.
         { Variable: '$.err.parsed.task.StopCode', StringEquals: 'TaskFailedToStart', Next: retry },
-        ...req.rules.map((rule) => ({ ...ruleCondition(rule), Next: target(rule) })),
+        ...req.rules.map((rule) => ({ ...ruleCondition(rule, exitCode), Next: target(rule) })),
       ],
       Default: retry,
     };
@@ -131,7 +149,7 @@ export function retryLoop(req: RetryLoopRequest): Record<string, State> {
         ? { Type: 'Pass', ResultPath: null, ...transition(req.successNext) }
         : {
             Type: 'Pass',
-            Parameters: { r: 'success', ok: true, 'x.$': EXIT_CODE },
+            Parameters: { r: 'success', ok: true, 'x.$': exitCode },
             ResultPath: req.resultPath,
             ...transition(req.successNext),
           };

@@ -10,12 +10,14 @@ import {
 } from 'aws-local-stepfunctions';
 import type { StateMachine as Asl, JsonValue } from '../../compiler/asl/types.js';
 import type { CompileOutput, TaskDefinitionSpec } from '../../compiler/compile/output.js';
-import type { Job, Workflow } from '../../compiler/ir.js';
+import type { ContainerAction, Job, Workflow } from '../../compiler/ir.js';
+import { compensations, parseCompensationsRequest } from '../../runtime/compensations.js';
 import { release, wait } from '../../runtime/gates.js';
 import { type EcsTaskStateChange, jobEventFromEcs, releaseOnSuccess } from '../../runtime/job-events.js';
 import type { JobRecord, RunEvent } from '../../runtime/run-record.js';
 import type { Store } from '../../runtime/store.js';
 import { type AttemptResult, type RunAttempt, readOutputs } from '../runner/index.js';
+import { type ItemsRead, MapRuns } from './distributed-map.js';
 import { MATRIX_PARAMETER, type PreparedTask, prepareForLibrary } from './prepare.js';
 import { secretValue } from './secrets.js';
 
@@ -142,6 +144,9 @@ export class LocalEngine {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Approval jobs whose Task timed out, already recorded. */
   readonly #timedOut = new Set<string>();
+  /** Every event emitted, in order: what the compensations are chosen from. */
+  readonly #log: RunEvent[] = [];
+  readonly #mapRuns: MapRuns;
   #tokens = 0;
   #finished = false;
   #cancelled = false;
@@ -155,6 +160,10 @@ export class LocalEngine {
         info.releasedOnSuccess === true && info.job !== undefined ? [info.job] : [],
       ),
     );
+    this.#mapRuns = new MapRuns({
+      readOutput: (job, output) => readOutputs(join(options.runDir, jobDirName(job)))[output],
+      onItems: (read) => this.#itemsRead(read),
+    });
     for (const machine of [options.output.asl, ...options.output.children.map((child) => child.asl)]) {
       const prepared = prepareForLibrary(machine, options.delayScale ?? 1);
       for (const [name, task] of prepared.tasks) {
@@ -224,7 +233,10 @@ export class LocalEngine {
         return { status: 'failed', error: 'States.Timeout', cause: 'the run timed out' };
       }
       if (error instanceof ExecutionError && error.cause instanceof Error) {
-        return { status: 'failed', error: error.cause.name, cause: error.cause.message };
+        const { name, message } = error.cause;
+        // The run timer (spec.timeout with an exit path) times out with no cause of its own.
+        const cause = name === 'States.Timeout' && message === '' ? 'the run timed out' : message;
+        return { status: 'failed', error: name, cause };
       }
       throw error;
     } finally {
@@ -241,6 +253,8 @@ export class LocalEngine {
         return isObject(input) ? (input.input ?? null) : null;
       };
     }
+    const emulated = this.#mapRuns.handler(task.resource);
+    if (emulated !== undefined) return emulated;
     const info = this.#o.output.stateMap[task.name];
     const job = info?.job ?? '';
     switch (info?.role) {
@@ -253,7 +267,17 @@ export class LocalEngine {
       case 'release':
         return (input) => this.#release(job, payloadOf(input));
       case 'stop':
-        return async (input) => this.#stop(job, task.resource, payloadOf(input));
+        return async (input) => this.#stop(info.action ?? job, task.resource, payloadOf(input));
+      case 'compensations':
+        return async (input) => this.#compensations(payloadOf(input));
+      case 'compensate':
+      case 'onExit': {
+        const entry = info.action ?? task.name;
+        const definition = this.#jobs.get(job);
+        const action = info.role === 'onExit' ? this.#o.workflow.onExit : definition?.compensate;
+        return (input) =>
+          this.#tracked(this.#action(task, { entry, action, stage: definition?.stage }, payloadOf(input)));
+      }
       case 'outputs':
         return async () => this.#outputs(job);
       case 'part':
@@ -276,7 +300,7 @@ export class LocalEngine {
   /** One attempt of a container job (or matrix item), answered as `ecs:runTask.sync` answers. */
   async #container(task: PreparedTask, job: string, parameters: JsonObject): Promise<JsonValue> {
     const definition = this.#jobs.get(job);
-    const matrix = isObject(parameters[MATRIX_PARAMETER]) ? parameters[MATRIX_PARAMETER] : undefined;
+    const matrix = parameters[MATRIX_PARAMETER];
     const name = matrix === undefined ? job : matrixItemName(job, matrix);
     const workdir = join(this.#o.runDir, jobDirName(name));
     const reused = this.#o.reuse?.get(name);
@@ -392,7 +416,7 @@ export class LocalEngine {
   }
 
   /** The variables of one attempt: the Task's rendered Environment, secrets, Waterflow's own. */
-  #envOf(job: Job | undefined, override: JsonObject | undefined, matrix: JsonObject | undefined) {
+  #envOf(job: Job | undefined, override: JsonObject | undefined, matrix: JsonValue | undefined) {
     const env: Record<string, string> = {};
     for (const entry of Array.isArray(override?.Environment) ? override.Environment : []) {
       if (isObject(entry) && typeof entry.Name === 'string') env[entry.Name] = String(entry.Value ?? '');
@@ -568,6 +592,110 @@ export class LocalEngine {
     return { Task: { TaskArn: String(payload.Task ?? ''), LastStatus: 'STOPPED' } };
   }
 
+  /** A dynamic matrix read its items: its own entry says into how many it fanned out, or why not. */
+  #itemsRead(read: ItemsRead): void | Promise<void> {
+    const job = this.#o.output.stateMap[read.map]?.job;
+    if (job === undefined) return;
+    if ('error' in read) {
+      return this.#emit({ kind: 'job-ended', at: iso(), job, status: 'failed', reason: read.error });
+    }
+    const count = read.items.length;
+    return this.#emit({
+      kind: 'job-ended',
+      at: iso(),
+      job,
+      status: 'succeeded',
+      reason: `fanned out to ${count} item${count === 1 ? '' : 's'}`,
+    });
+  }
+
+  /**
+   * The `compensations` state: the succeeded jobs with a compensate action, newest first, from
+   * the events of this run (the cloud's runs function reads the execution's history instead).
+   */
+  #compensations(payload: JsonObject): JsonValue {
+    const request = parseCompensationsRequest(payload);
+    const entriesOf = (name: string): string[] => {
+      const job = this.#jobs.get(name);
+      if (job === undefined) return [];
+      if (job.matrix?.kind !== 'dynamic') return runEntries(job);
+      const items = this.#log.flatMap((e) =>
+        e.kind === 'job-ended' && e.job.startsWith(`${name} (`) ? [e.job] : [],
+      );
+      return [name, ...new Set(items)];
+    };
+    const outputsOf = (name: string) => readOutputs(join(this.#o.runDir, jobDirName(name)));
+    const jobs = compensations(request, this.#log, entriesOf, outputsOf);
+    return { StatusCode: 200, Payload: { jobs } as unknown as JsonValue };
+  }
+
+  /** A compensate or onExit action: one attempt through the job runner, under its own record entry. */
+  async #action(
+    task: PreparedTask,
+    target: {
+      readonly entry: string;
+      readonly action: ContainerAction | undefined;
+      readonly stage: string | undefined;
+    },
+    parameters: JsonObject,
+  ): Promise<JsonValue> {
+    const { entry, action } = target;
+    if (this.#finished) throw new TaskError('Waterflow.Cancelled', 'the run is over');
+    const attempt = (this.#attempts.get(entry) ?? 0) + 1;
+    this.#attempts.set(entry, attempt);
+    const override = firstContainer(parameters);
+    const command = Array.isArray(override?.Command) ? override.Command.map(String) : [];
+    const spec = this.#taskDefinitions.get(substitutionName(parameters.TaskDefinition));
+    const env = this.#envOf(undefined, override, undefined);
+    for (const variable of action?.env ?? []) {
+      if (!('secretRef' in variable)) continue;
+      const value = this.#o.secrets?.get(variable.secretRef.secret);
+      if (value !== undefined) env[variable.name] = secretValue(value, variable.secretRef.key);
+    }
+    if (target.stage !== undefined) env.WATERFLOW_STAGE = target.stage;
+    const stop = new AbortController();
+    const running: Running = { job: entry, taskArn: '', state: task.name, startedAt: Date.now(), stop };
+    this.#running.add(running);
+    this.#emit({ kind: 'job-started', at: iso(), job: entry, attempt });
+    let result: AttemptResult;
+    try {
+      result = await this.#o.runner({
+        runId: this.#o.runId,
+        job: entry,
+        attempt,
+        image: spec?.image ?? '',
+        script: command[2] ?? '',
+        env,
+        workdir: join(this.#o.runDir, jobDirName(entry)),
+        signal: stop.signal,
+        onLog: (line, stream) => this.#o.observer.onLog(entry, line, stream),
+        onEvent: (detail) => {
+          (running as { taskArn: string }).taskArn = detail.taskArn;
+        },
+      });
+    } finally {
+      this.#running.delete(running);
+    }
+    if (result.ok) {
+      await this.#emit({
+        kind: 'job-ended',
+        at: iso(),
+        job: entry,
+        attempt,
+        status: 'succeeded',
+        exitCode: 0,
+      });
+      return result.task as unknown as JsonValue;
+    }
+    const stopped = stop.signal.aborted && running.timedOut === undefined;
+    const timedOut = running.timedOut === true || result.error === 'States.Timeout';
+    const ended = this.#failedAttempt(entry, undefined, attempt, result, stopped, false);
+    // The action's own timeout, which #failedAttempt (made for jobs) does not know.
+    const reason = `timed out after ${action?.timeoutSeconds ?? '?'} s`;
+    this.#emit(timedOut && ended.kind === 'job-ended' ? { ...ended, reason } : ended);
+    throw new TaskError(result.error, result.cause);
+  }
+
   /** The `outputs` state: in AWS an S3 object the uploader wrote; here the job's output file. */
   #outputs(job: string): JsonValue {
     const declared = this.#jobs.get(job)?.outputs ?? [];
@@ -676,6 +804,7 @@ export class LocalEngine {
   }
 
   #emit(event: RunEvent): void | Promise<void> {
+    this.#log.push(event);
     return this.#o.observer.onEvent(event);
   }
 
@@ -705,11 +834,14 @@ export function runEntries(job: Job): string[] {
   return [job.name];
 }
 
-/** `<job> (<k>=<v>, ...)`, as the language names matrix items. */
-export function matrixItemName(job: string, item: { readonly [key: string]: JsonValue }): string {
-  const values = Object.entries(item).map(
-    ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
-  );
+/**
+ * `<job> (<k>=<v>, ...)`, as the language names matrix items; an item that is not an object
+ * (a dynamic matrix over strings or numbers) is `<job> (<value>)`.
+ */
+export function matrixItemName(job: string, item: JsonValue): string {
+  const text = (value: JsonValue) => (typeof value === 'string' ? value : JSON.stringify(value));
+  if (!isObject(item)) return `${job} (${text(item)})`;
+  const values = Object.entries(item).map(([key, value]) => `${key}=${text(value)}`);
   return `${job} (${values.join(', ')})`;
 }
 

@@ -1,5 +1,6 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { StateMachine as Asl, JsonValue } from '../../compiler/asl/types.js';
+import { inlineDistributedMaps } from './distributed-map.js';
 
 /**
  * A copy of compiled ASL that aws-local-stepfunctions runs as Step Functions would: the
@@ -8,7 +9,8 @@ import type { StateMachine as Asl, JsonValue } from '../../compiler/asl/types.js
  * - `ResultPath: "$"` is stored under a key named `$` (leaving it out means the same);
  * - `SecondsPath` must be an integer in the library (our delay tables hold fractions after
  *   scaling), so such a Wait becomes a Task that sleeps;
- * - a Map item's `matrix` is not in its Task's parameters, so it is passed along for naming.
+ * - a Map item's `matrix` is not in its Task's parameters, so it is passed along for naming;
+ * - a distributed Map becomes an inline one whose items a Task reads (distributed-map.ts).
  * `delayScale` multiplies retry intervals and waits, never job timeouts.
  */
 
@@ -40,6 +42,7 @@ export const SLEEP_RESOURCE = 'arn:aws:states:::waterflow:sleep';
 
 export function prepareForLibrary(asl: Asl, delayScale = 1): Prepared {
   const root = structuredClone(asl) as unknown as JsonObject;
+  inlineDistributedMaps(root);
   const tasks = new Map<string, PreparedTask>();
   prepareGraph(root, [], false, delayScale, tasks);
   return { definition: root as unknown as StateMachineDefinition, tasks };

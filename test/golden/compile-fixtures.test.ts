@@ -43,6 +43,9 @@ describe('compiled ASL golden cases', () => {
     if (output === undefined) throw new Error('no output');
     golden(join(dir, 'expected.asl.json'), output.asl);
     for (const child of output.children) golden(join(dir, `expected.${child.name}.asl.json`), child.asl);
+    // Task definitions only where a case keeps them, so that ASL-only cases stay ASL-only.
+    const taskdefs = join(dir, 'expected.taskdefs.json');
+    if (existsSync(taskdefs)) golden(taskdefs, output.taskDefinitions);
   });
 
   it.each(cases)('compiles %s to byte-identical output twice', (name) => {

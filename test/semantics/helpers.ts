@@ -21,6 +21,10 @@ export function handWritten(
     taskDefinitions: [],
     substitutions: [],
     permissions: [],
+    taskRolePermissions: [],
+    executionRolePermissions: [],
+    schedules: [],
+    concurrency: { policy: 'Allow' },
     stateMap,
     stats: {
       jobs: 0,

@@ -9,9 +9,12 @@ import {
 } from 'aws-local-stepfunctions';
 import type { StateMachine as Asl, JsonValue } from '../../compiler/asl/types.js';
 import type { CompileOutput, StateInfo } from '../../compiler/compile/output.js';
+import { inlineDistributedMaps, MapRuns } from '../../local/engine/distributed-map.js';
+import { compensations, parseCompensationsRequest } from '../../runtime/compensations.js';
 import { release, wait } from '../../runtime/gates.js';
 import { type EcsTaskStateChange, jobEventFromEcs, releaseOnSuccess } from '../../runtime/job-events.js';
 import { MemoryGateStore } from '../../runtime/memory-store.js';
+import type { RunEvent } from '../../runtime/run-record.js';
 
 /**
  * Runs compiled ASL in-process with aws-local-stepfunctions, every Task state replaced by a fake
@@ -81,6 +84,8 @@ export interface RunCompiledResult {
   readonly output: JsonValue;
   /** The library's state events, as `StateEntered compile` lines, to read when a test fails. */
   readonly trace: ReadonlyArray<string>;
+  /** The rendered Parameters of every ECS task started, in order (`job`: a job or an action). */
+  readonly taskParameters: ReadonlyArray<{ readonly job: string; readonly parameters: JsonValue }>;
 }
 
 /** Runs the compiled workflow to its end with fake jobs. */
@@ -97,7 +102,12 @@ export async function runCompiled(
   try {
     const outcome = await harness.execute(output.asl, input, options.deadlineMs ?? 20_000);
     status = outcome.status;
-    return { ...outcome, events: harness.events, trace: harness.trace };
+    return {
+      ...outcome,
+      events: harness.events,
+      trace: harness.trace,
+      taskParameters: harness.taskParameters,
+    };
   } finally {
     harness.finish(status);
   }
@@ -137,6 +147,7 @@ const now = () => performance.timeOrigin + performance.now();
 
 class Harness {
   readonly events: JobEvent[] = [];
+  readonly taskParameters: Array<{ readonly job: string; readonly parameters: JsonValue }> = [];
   readonly trace: string[] = [];
   readonly #output: CompileOutput;
   readonly #jobs: { readonly [job: string]: FakeJob };
@@ -152,6 +163,8 @@ class Harness {
   readonly #overrides: Overrides = {};
   readonly #definitions = new Map<Asl, StateMachineDefinition>();
   readonly #releasedOnSuccess: ReadonlySet<string>;
+  /** Distributed Maps run inline, their items read from the fakes' outputs (as the engine does). */
+  readonly #mapRuns = new MapRuns({ readOutput: (job, output) => this.#jobs[job]?.outputs?.[output] });
   #tokens = 0;
   #finished = false;
 
@@ -175,7 +188,7 @@ class Harness {
     asl: Asl,
     input: JsonValue,
     deadlineMs?: number,
-  ): Promise<Omit<RunCompiledResult, 'events' | 'trace'>> {
+  ): Promise<Omit<RunCompiledResult, 'events' | 'trace' | 'taskParameters'>> {
     const definition = this.#definitions.get(asl);
     if (definition === undefined) throw new HarnessError('a machine that is not in the compile output');
     const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
@@ -225,6 +238,7 @@ class Harness {
     const root = structuredClone(asl) as unknown as JsonObject;
     const seconds = root.TimeoutSeconds;
     if (typeof seconds === 'number') root.TimeoutSeconds = this.#seconds(seconds);
+    inlineDistributedMaps(root);
     this.#prepareGraph(root, []);
     return root as unknown as StateMachineDefinition;
   }
@@ -246,7 +260,7 @@ class Harness {
         // Without TimeoutSeconds the library gives up after 60 s; Step Functions waits for ever.
         state.TimeoutSeconds = this.#seconds(numberOr(state.TimeoutSeconds, MAX_TIMEOUT_SECONDS));
         this.#ancestors.set(name, ancestors);
-        this.#overrides[name] = this.#handlerFor(name, state);
+        this.#overrides[name] = this.#mapRuns.handler(resourceOf(state)) ?? this.#handlerFor(name, state);
       } else if (state.Type === 'Wait') {
         states[name] = this.#prepareWait(name, state);
       } else if (state.Type === 'Parallel') {
@@ -291,7 +305,13 @@ class Harness {
       case 'release':
         return (input) => this.#release(job, payloadOf(input));
       case 'stop':
-        return async (input) => this.#stop(job, resourceOf(state), payloadOf(input));
+        return async (input) => this.#stop(info.action ?? job, resourceOf(state), payloadOf(input));
+      case 'compensations':
+        return async (input) => this.#compensations(payloadOf(input));
+      case 'compensate':
+      case 'onExit':
+        // Faked, recorded and stopped under the action's record entry, as the engine runs them.
+        return (input) => this.#container(name, info.action ?? name, ecsTask, payloadOf(input));
       case 'outputs':
         return async () => ({ Body: JSON.stringify(this.#jobs[job]?.outputs ?? {}) });
       case 'part':
@@ -299,6 +319,29 @@ class Harness {
       default:
         throw new HarnessError(`Task state "${name}" has role "${info.role}", which the harness cannot fake`);
     }
+  }
+
+  /** The succeeded jobs to compensate, newest first, from the fakes' events (runtime/compensations.ts). */
+  #compensations(payload: JsonObject): JsonValue {
+    const ended: RunEvent[] = this.events.flatMap((event) =>
+      event.kind === 'end'
+        ? [
+            {
+              kind: 'job-ended' as const,
+              at: new Date(event.at).toISOString(),
+              job: event.job,
+              status: event.outcome === 'success' ? ('succeeded' as const) : ('failed' as const),
+            },
+          ]
+        : [],
+    );
+    const jobs = compensations(
+      parseCompensationsRequest(payload),
+      ended,
+      (job) => [job],
+      (job) => this.#jobs[job]?.outputs ?? {},
+    );
+    return { StatusCode: 200, Payload: { jobs } as unknown as JsonValue };
   }
 
   /** A container or nested workflow: one attempt, then its DescribeTasks-like answer or failure. */
@@ -310,6 +353,7 @@ class Harness {
   ) {
     const fake = this.#jobs[job] ?? {};
     const codes = fake.exitCodes ?? [0];
+    if (parameters !== undefined) this.taskParameters.push({ job, parameters });
     const ended = await this.#attempt(
       state,
       job,

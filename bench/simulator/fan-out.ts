@@ -1,0 +1,75 @@
+import type { JsonValue } from '../../compiler/asl/types.js';
+import type { CompileOutput, CompileResult } from '../../compiler/compile/output.js';
+import { simulate } from './simulate.js';
+
+/** What a dynamic matrix of `items` items costs, simulated and estimated by the compiler. */
+export interface FanOutFigures {
+  readonly items: number;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly executions: number;
+  /** Virtual seconds from start to end, every item taking `itemSeconds`. */
+  readonly makespan: number;
+  /** The largest state payload of any execution, in bytes (quota: 256 KiB). */
+  readonly maxPayloadBytes: number;
+  /** History events of the parent execution, and of the largest execution (quota: 25,000). */
+  readonly parentHistoryEvents: number;
+  readonly maxExecutionHistoryEvents: number;
+  /** The compiler's estimate of the largest execution's history. */
+  readonly estimatedHistoryEvents: number;
+  readonly maxParallel: number;
+}
+
+/** A workflow whose `split` job writes `items` and whose `fan-out` job runs once per item. */
+export function fanOutWorkflow(maxParallel: number): string {
+  return [
+    'apiVersion: waterflow.io/v1',
+    'kind: Workflow',
+    'metadata: { name: fan-out }',
+    'spec:',
+    '  stages:',
+    '    - name: s',
+    '      jobs:',
+    '        - { name: split, container: alpine:3.20, outputs: [items], commands: ["./split.sh"] }',
+    '        - name: fan-out',
+    '          needs: [split]',
+    '          container: alpine:3.20',
+    `          matrix: { fromJson: "\${{ needs.split.outputs.items }}", maxParallel: ${maxParallel}, failFast: false }`,
+    '          commands: ["./work.sh ${{ matrix.shard }} ${{ matrix.file }}"]',
+    '        - { name: report, needs: [fan-out], container: alpine:3.20, commands: ["./report.sh"] }',
+  ].join('\n');
+}
+
+/** `items` objects of a realistic size: a shard number and a file name. */
+export function fanOutItems(items: number): JsonValue[] {
+  return Array.from({ length: items }, (_, i) => ({
+    shard: i,
+    file: `s3://data/part-${String(i).padStart(6, '0')}.csv`,
+  }));
+}
+
+/** Compiles and simulates a dynamic matrix over `items` items, each taking `itemSeconds`. */
+export function measureFanOut(
+  compile: (yaml: string) => CompileResult,
+  options: { readonly items: number; readonly maxParallel: number; readonly itemSeconds: number },
+): FanOutFigures {
+  const result = compile(fanOutWorkflow(options.maxParallel));
+  const output: CompileOutput | undefined = result.output;
+  if (output === undefined) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
+  const items = fanOutItems(options.items);
+  const simulated = simulate(output.asl, {
+    stateMap: output.stateMap,
+    durations: (job) => (job === 'fan-out' ? options.itemSeconds : 10),
+    itemReader: () => items,
+  });
+  return {
+    items: options.items,
+    status: simulated.status,
+    executions: simulated.executions,
+    makespan: simulated.makespan,
+    maxPayloadBytes: simulated.maxPayloadBytes,
+    parentHistoryEvents: simulated.mainHistoryEvents,
+    maxExecutionHistoryEvents: simulated.maxExecutionHistoryEvents,
+    estimatedHistoryEvents: output.stats.estimatedHistoryEvents,
+    maxParallel: options.maxParallel,
+  };
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jobDirName } from '../../local/engine/engine.js';
+import { runJsonOf, tempHomes, waterflow } from '../support/waterflow-process.js';
+
+// `waterflow run` of a dynamic matrix end to end with the host runner: a real process, real
+// shells, the dynalite store on disk.
+
+const homes = tempHomes();
+
+const run = (file: string) => waterflow(['run', file, '--runner', 'host', '--json'], homes.current());
+
+const items = ['each (name=a, n=1)', 'each (name=b, n=2)', 'each (name=c, n=3)'];
+
+describe('waterflow run of a dynamic matrix (host runner)', () => {
+  it('runs one item per element of the upstream output, each with its own matrix values', async () => {
+    // Act
+    const finished = await run('test/fixtures/run/matrix-dynamic.yaml');
+    const record = runJsonOf(finished);
+    const status = runJsonOf(await waterflow(['status', record.runId, '--json'], homes.current()));
+
+    // Assess
+    expect(finished.code).toBe(0);
+    for (const [i, item] of items.entries()) {
+      expect(status.jobs[item]?.status).toBe('succeeded');
+      const seen = readFileSync(
+        join(homes.current(), 'runs', record.runId, jobDirName(item), 'seen.txt'),
+        'utf8',
+      );
+      expect(seen.trim()).toBe(`item ${['a', 'b', 'c'][i]} number ${i + 1}`);
+    }
+    expect(status.jobs.each).toMatchObject({ status: 'succeeded', reason: 'fanned out to 3 items' });
+    expect(status.jobs.after?.status).toBe('succeeded');
+  });
+
+  it('fails the matrix job with a clear reason when fromJson is not a JSON array', async () => {
+    // Act
+    const finished = await run('test/fixtures/run/matrix-dynamic-bad.yaml');
+    const record = runJsonOf(finished);
+
+    // Assess
+    expect(finished.code).toBe(1);
+    expect(record.status).toBe('failed');
+    expect(record.jobs.each).toMatchObject({
+      status: 'failed',
+      reason: 'matrix.fromJson: needs.split.outputs.items is not JSON: "a,b,c"',
+    });
+    expect(record.jobs.after?.status).not.toBe('succeeded');
+  });
+});
