@@ -262,7 +262,9 @@ async function execute(
     const result = await engine.run();
     await gates.flush();
     const reason =
-      result.status === 'failed' ? failureReason(recorder.record, result.error, result.cause) : undefined;
+      result.status === 'failed'
+        ? failureReason(recorder.record, actionEntries(prepared), result.error, result.cause)
+        : undefined;
     const endEvent: RunEvent = {
       kind: 'run-ended',
       at: new Date().toISOString(),
@@ -341,6 +343,14 @@ function isJsonObject(value: JsonValue | undefined): value is { [key: string]: J
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The record entries of compensate and onExit actions, which the state map names. */
+function actionEntries(prepared: Prepared): Set<string> {
+  const names = new Set<string>();
+  for (const info of Object.values(prepared.output.stateMap))
+    if (info.action !== undefined) names.add(info.action);
+  return names;
+}
+
 /** `<workflow>-<yyyymmdd>-<hhmmss>-<4 hex>`: sorts by time, at most 80 characters (an execution name). */
 export function newRunId(workflow: string, now = new Date()): string {
   const stamp = now.toISOString().replaceAll(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -388,15 +398,22 @@ function downstream(workflow: Workflow, from: string): Set<string> {
 /** One line saying why the run failed: the first job that failed, else the execution's error. */
 function failureReason(
   record: RunRecord | undefined,
+  actions: ReadonlySet<string>,
   error: string | undefined,
   cause: string | undefined,
 ): string {
+  // A compensation or onExit that failed after the body did is not why the run failed.
   const failed = Object.entries(record?.jobs ?? {})
-    .filter(([, job]) => job.status === 'failed' && job.endedAt !== undefined)
+    .filter(([name, job]) => job.status === 'failed' && job.endedAt !== undefined && !actions.has(name))
     .sort(([, a], [, b]) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))[0];
   if (failed !== undefined)
     return `job ${failed[0]} failed${failed[1].reason === undefined ? '' : `: ${failed[1].reason}`}`;
-  const parts = [error, cause === error ? undefined : cause].filter(
+  // A timeout that no job failed of is the run's own (a job's timeout fails that job).
+  const explained =
+    error === 'States.Timeout' && (cause === undefined || cause === '' || cause === error)
+      ? 'the run timed out (spec.timeout)'
+      : cause;
+  const parts = [error, explained === error ? undefined : explained].filter(
     (part) => part !== undefined && part !== '',
   );
   return parts.join(': ') || 'failed';

@@ -245,7 +245,17 @@ export function lowerExitPath(ctx: LowerContext, body: Fragment, bodyEnd: string
     };
   }
   states[ok] = { Type: 'Succeed' };
-  // The run fails with the body's own error, as a run without an exit path does.
-  states[notOk] = { Type: 'Fail', ErrorPath: `${RUN_ERROR}.Error`, CausePath: `${RUN_ERROR}.Cause` };
+  // The run fails with the body's own error, as a run without an exit path does. A caught
+  // error "usually" has a Cause (the Catch docs' word), and a CausePath that selects nothing is a
+  // runtime error of its own: so the Cause is passed on only when it is there.
+  const withCause = mark(ctx, ctx.names.take('run failed with cause'), { role: 'structure' });
+  const withoutCause = mark(ctx, ctx.names.take('run failed without cause'), { role: 'structure' });
+  states[notOk] = {
+    Type: 'Choice',
+    Choices: [{ Variable: `${RUN_ERROR}.Cause`, IsPresent: true, Next: withCause }],
+    Default: withoutCause,
+  };
+  states[withCause] = { Type: 'Fail', ErrorPath: `${RUN_ERROR}.Error`, CausePath: `${RUN_ERROR}.Cause` };
+  states[withoutCause] = { Type: 'Fail', ErrorPath: `${RUN_ERROR}.Error` };
   return { start: wrapper, states };
 }

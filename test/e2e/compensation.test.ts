@@ -79,3 +79,21 @@ describe('waterflow run with compensate and onExit (host runner)', () => {
     expect(Object.keys(record.jobs)).not.toContain('first-compensate');
   });
 });
+
+describe('the reason a run failed', () => {
+  it('is the run timeout, not the onExit that failed after it', async () => {
+    // Act
+    const finished = await waterflow(
+      ['run', 'test/fixtures/run/timeout-on-exit.yaml', '--runner', 'host', '--json'],
+      homes.current(),
+    );
+    const record = runJsonOf(finished);
+
+    // Assess
+    expect(finished.code).toBe(1);
+    expect(record.status).toBe('failed');
+    expect(record.jobs['on-exit']?.status).toBe('failed');
+    expect((record as unknown as { reason?: string }).reason).not.toContain('on-exit');
+    expect((record as unknown as { reason?: string }).reason).toBe('States.Timeout: the run timed out (spec.timeout)');
+  });
+});
