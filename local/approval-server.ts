@@ -2,21 +2,31 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  ANONYMOUS,
+  APPROVAL_ROUTE,
+  type ApprovalAnswer,
+  checkLink,
+  decidedAnswer,
+  problemAnswer,
+  recordedAnswer,
+  refusedAnswer,
+  renderAnswer,
+  showApproval,
+  signedPath,
+  wantsJson,
+} from '../runtime/approval-routes.js';
+import {
   type ApprovalCompletion,
-  type ApprovalPageView,
-  type ApprovalView,
-  approvalPage,
   type DecideResult,
   decide,
-  getApproval,
   type LinkKey,
-  type RefusalCode,
   signLink,
-  verifyLink,
 } from '../runtime/approvals.js';
 import { type Clock, systemClock } from '../runtime/gates.js';
 import type { Store } from '../runtime/store.js';
 import { readDecisionBody } from './approval-body.js';
+
+export { signedPath } from '../runtime/approval-routes.js';
 
 /**
  * The local approval server: the routes of the cloud API's approvals (DESIGN §4) on 127.0.0.1,
@@ -48,29 +58,6 @@ export interface ApprovalServer {
   close(): Promise<void>;
 }
 
-/** Where a decision's answer or a refusal sends the browser or client: status and stable code. */
-const REFUSAL_STATUS: Readonly<Record<RefusalCode, number>> = {
-  unknown: 404,
-  expired: 410,
-  'already-decided': 409,
-  'not-expired': 409,
-  'duplicate-vote': 409,
-  'not-allowed': 403,
-  invalid: 400,
-};
-
-const ROUTE = /^\/approvals\/([A-Za-z0-9_-]{1,128})$/;
-// Who decides when the form leaves the approver empty; refused when the approval names approvers.
-const ANONYMOUS = 'anonymous';
-const SECURITY_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-};
-const PAGE_POLICY =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
 /** Starts the approval server; resolves once it listens. */
 export async function startApprovalServer(options: ApprovalServerOptions): Promise<ApprovalServer> {
   const host = options.host ?? '127.0.0.1';
@@ -83,7 +70,7 @@ export async function startApprovalServer(options: ApprovalServerOptions): Promi
     handle(req, res, context).catch(() => {
       // Whatever failed, the answer says nothing about it: no stack, no token.
       if (!res.headersSent)
-        reply(req, res, 500, problemBody('internal', 'the approval server failed; try again'));
+        reply(req, res, problemAnswer(500, 'internal', 'the approval server failed; try again'));
       else res.destroy();
     });
   });
@@ -108,25 +95,18 @@ export async function startApprovalServer(options: ApprovalServerOptions): Promi
   };
 }
 
-/** `/approvals/{id}?exp=..&sig=..`: the path both the server and its clients sign. */
-export function signedPath(key: LinkKey, id: string, expiresAt: number): string {
-  const sig = signLink(key, id, expiresAt);
-  return `/approvals/${encodeURIComponent(id)}?exp=${expiresAt}&sig=${sig}`;
-}
-
 interface Context extends ApprovalServerOptions {
   readonly clock: Clock;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, context: Context): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://approvals.invalid');
-  const id = ROUTE.exec(url.pathname)?.[1];
+  const id = APPROVAL_ROUTE.exec(url.pathname)?.[1];
   if (id === undefined) {
     return reply(
       req,
       res,
-      404,
-      problemBody('not-found', 'no such page; approval links look like /approvals/<id>?exp=…&sig=…'),
+      problemAnswer(404, 'not-found', 'no such page; approval links look like /approvals/<id>?exp=…&sig=…'),
     );
   }
   const method = req.method ?? 'GET';
@@ -135,27 +115,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, context: Contex
     return reply(
       req,
       res,
-      405,
-      problemBody('method-not-allowed', `${method} is not allowed here; use GET or POST`),
+      problemAnswer(405, 'method-not-allowed', `${method} is not allowed here; use GET or POST`),
     );
   }
   const now = context.clock();
-  const link = checkLink(context.key, id, url.searchParams, now);
-  if (link !== undefined) return reply(req, res, link.status, problemBody(link.code, link.message));
+  const query = url.searchParams;
+  const link = checkLink(context.key, id, query.get('exp') ?? undefined, query.get('sig') ?? undefined, now);
+  if (link !== undefined) return reply(req, res, link);
   const action = `${url.pathname}${url.search}`;
   if (method === 'POST') return post(req, res, context, id, action);
   // GET and HEAD only read.
-  const approval = await getApproval(context.store, id);
-  if (approval === undefined)
-    return reply(req, res, 404, problemBody('unknown', 'there is no approval with this id'));
-  if (approval.status === 'pending' && now < approval.expiresAt) {
-    return reply(req, res, 200, { page: { kind: 'open', approval, action, now }, json: summary(approval) });
-  }
-  const expired = approval.status === 'expired' || approval.status === 'pending';
-  return reply(req, res, expired ? 410 : 200, {
-    page: { kind: 'closed', approval, now },
-    json: summary(approval),
-  });
+  return reply(req, res, await showApproval(context.store, id, action, now));
 }
 
 async function post(
@@ -168,7 +138,7 @@ async function post(
   const read = await readDecisionBody(req);
   if (!read.ok) {
     if (read.problem.close === true) res.setHeader('connection', 'close');
-    return reply(req, res, read.problem.status, problemBody(read.problem.code, read.problem.message));
+    return reply(req, res, problemAnswer(read.problem.status, read.problem.code, read.problem.message));
   }
   const { decision, comment, approver } = read.body;
   const result: DecideResult = await decide(context.store, {
@@ -178,110 +148,21 @@ async function post(
     ...(comment === undefined ? {} : { comment }),
     now: context.clock(),
   });
-  if (result.outcome === 'refused') {
-    return reply(req, res, REFUSAL_STATUS[result.code], {
-      page: { kind: 'notice', title: 'Not decided', message: result.message, tone: 'error', back: action },
-      json: { outcome: 'refused', code: result.code, message: result.message },
-    });
-  }
+  if (result.outcome === 'refused') return reply(req, res, refusedAnswer(result, action));
   if (result.outcome === 'recorded') {
-    const message = `Your approval is recorded: ${result.approvals} of ${result.minApprovals} needed so far.`;
-    return reply(req, res, 200, {
-      page: { kind: 'notice', title: 'Approval recorded', message, tone: 'ok', back: action },
-      json: { outcome: 'recorded', message, approvals: result.approvals, minApprovals: result.minApprovals },
-    });
+    return reply(req, res, recordedAnswer(result.approvals, result.minApprovals, action));
   }
   try {
     await context.onDecided(result.complete);
   } catch {
     const message = `The approval was ${result.outcome}, but the local run could not be told; check the run.`;
-    return reply(req, res, 500, problemBody('not-delivered', message));
+    return reply(req, res, problemAnswer(500, 'not-delivered', message));
   }
-  const message =
-    result.outcome === 'approved'
-      ? 'Approved: the run goes on.'
-      : 'Rejected: the job fails with Waterflow.Rejected.';
-  return reply(req, res, 200, {
-    page: {
-      kind: 'notice',
-      title: result.outcome === 'approved' ? 'Approved' : 'Rejected',
-      message,
-      tone: 'ok',
-      back: action,
-    },
-    json: { outcome: result.outcome, message },
-  });
+  return reply(req, res, decidedAnswer(result.outcome, action));
 }
 
-type LinkProblem = {
-  readonly status: 403 | 410;
-  readonly code: 'bad-signature' | 'link-expired';
-  readonly message: string;
-};
-
-function checkLink(key: LinkKey, id: string, query: URLSearchParams, now: number): LinkProblem | undefined {
-  const exp = query.get('exp') ?? '';
-  const sig = query.get('sig') ?? '';
-  const forged: LinkProblem = {
-    status: 403,
-    code: 'bad-signature',
-    message: 'this link is incomplete or was altered; open the link exactly as it was sent',
-  };
-  if (!/^\d{1,15}$/.test(exp) || sig === '') return forged;
-  const check = verifyLink(key, id, Number(exp), sig, now);
-  if (check.ok) return undefined;
-  if (check.reason === 'bad-signature') return forged;
-  return { status: 410, code: 'link-expired', message: 'this approval link has expired' };
-}
-
-/** What may be shown of an approval to a JSON client. */
-function summary(approval: ApprovalView): Record<string, unknown> {
-  return {
-    id: approval.id,
-    runId: approval.runId,
-    workflow: approval.workflow,
-    job: approval.job,
-    message: approval.message,
-    approvers: approval.approvers,
-    minApprovals: approval.minApprovals,
-    approvals: approval.approvals,
-    status: approval.status,
-    expiresAt: new Date(approval.expiresAt).toISOString(),
-  };
-}
-
-interface Answer {
-  readonly page: ApprovalPageView;
-  readonly json: Record<string, unknown>;
-}
-
-const LINK_CODES: ReadonlySet<string> = new Set(['bad-signature', 'link-expired', 'unknown', 'not-found']);
-
-function problemBody(code: string, message: string): Answer {
-  const title = LINK_CODES.has(code) ? 'This link does not work' : 'Request refused';
-  return {
-    page: { kind: 'notice', title, message, tone: 'error' },
-    json: { outcome: 'error', code, message },
-  };
-}
-
-function reply(req: IncomingMessage, res: ServerResponse, status: number, answer: Answer): void {
-  const json = wantsJson(req);
-  const body = json ? `${JSON.stringify(answer.json)}\n` : approvalPage(answer.page);
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    ...(json
-      ? { 'content-type': 'application/json; charset=utf-8' }
-      : { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_POLICY }),
-    'content-length': Buffer.byteLength(body),
-  });
+function reply(req: IncomingMessage, res: ServerResponse, answer: ApprovalAnswer): void {
+  const { headers, body } = renderAnswer(answer, wantsJson(req.headers.accept, req.headers['content-type']));
+  res.writeHead(answer.status, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-/** JSON when asked for, or when a JSON body came without an Accept header; HTML for browsers. */
-function wantsJson(req: IncomingMessage): boolean {
-  const accept = req.headers.accept ?? '';
-  if (accept.includes('application/json')) return true;
-  if (accept.includes('text/html')) return false;
-  return (req.headers['content-type'] ?? '').startsWith('application/json');
 }

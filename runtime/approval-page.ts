@@ -1,4 +1,4 @@
-import type { ApprovalView } from './approval-records.js';
+import type { ApprovalView, UndeliveredReason } from './approval-records.js';
 
 /**
  * What an approval page shows: an open approval with its form, a closed one (decided or expired),
@@ -65,9 +65,11 @@ function closedBody(approval: ApprovalView, now: number): string {
   const tone = title === 'Approved' ? 'ok' : title === 'Rejected' ? 'error' : 'warning';
   const when = approval.decidedAt === undefined ? '' : ` on ${esc(formatTime(approval.decidedAt))}`;
   const why =
-    title === 'Expired'
-      ? `Nobody decided in time; <code>onTimeout: ${esc(approval.onTimeout)}</code> applies.`
-      : `This approval was ${title.toLowerCase()}${when}. A decision is final; this link decides nothing more.`;
+    approval.undelivered !== undefined
+      ? `A decision was taken${when}, but ${UNDELIVERED_WHY[approval.undelivered]} This link decides nothing more.`
+      : title === 'Expired'
+        ? `Nobody decided in time; <code>onTimeout: ${esc(approval.onTimeout)}</code> applies.`
+        : `This approval was ${title.toLowerCase()}${when}. A decision is final; this link decides nothing more.`;
   return `<main>
 <p class="eyebrow">Waterflow approval</p>
 <h1>${esc(title)}: <code>${esc(approval.job)}</code></h1>
@@ -77,6 +79,14 @@ ${details(approval, now)}
 ${votes(approval)}
 </main>`;
 }
+
+const UNDELIVERED_WHY: Readonly<Record<UndeliveredReason, string>> = {
+  'task-timed-out':
+    'the run had already stopped waiting for it (the approval timed out or the run was stopped), so the run never got it.',
+  'task-does-not-exist': 'the run that asked no longer exists, so the decision was not delivered.',
+  'invalid-token':
+    'Step Functions refused the task token of this approval, so the decision was not delivered.',
+};
 
 function noticeBody(title: string, message: string, tone: string, back: string | undefined): string {
   return `<main>

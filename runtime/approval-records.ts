@@ -10,6 +10,20 @@ export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
 export type Decision = 'approve' | 'reject';
 
+/**
+ * Why a decision never reached the waiting task (Step Functions' answer to SendTask*): the task
+ * had timed out or its run had stopped, the execution is gone, or the token was refused.
+ */
+export type UndeliveredReason = 'task-timed-out' | 'task-does-not-exist' | 'invalid-token';
+
+/** How long approval items outlive their expiry: as long as Step Functions keeps an execution's history. */
+export const APPROVAL_RETENTION_MS = 90 * 24 * 3_600_000;
+
+/** The TTL attribute (`ttl`, seconds since the epoch) of every item of an approval that expires at `expiresAt`. */
+export function approvalTtl(expiresAt: number): number {
+  return Math.ceil((expiresAt + APPROVAL_RETENTION_MS) / 1000);
+}
+
 /** One approver's vote, as recorded. */
 export interface Vote {
   readonly approver: string;
@@ -33,6 +47,8 @@ export interface ApprovalView {
   readonly expiresAt: number;
   readonly status: ApprovalStatus;
   readonly decidedAt?: number;
+  /** Set with status `expired` when a decision was taken but the run no longer waited for it. */
+  readonly undelivered?: UndeliveredReason;
   /** Approve votes so far. */
   readonly approvals: number;
   /** Every vote, in the order they were cast. */
@@ -63,7 +79,7 @@ export class ApprovalError extends Error {
  * - `approval-token#<sha256>` / `token`: the id a token was given, so that a redelivered request
  *   finds it (hashed because tokens can outgrow a sort key);
  * - `run#<runId>` / `approval#<job>#<requestedAt>#<id>`: the index `waterflow approve RUN JOB` reads.
- * Names are URI-encoded, so `#` only ever separates.
+ * Names are URI-encoded, so `#` only ever separates. Every item carries `ttl` (`approvalTtl`).
  */
 export const approvalKeys = {
   record: (id: string): StoreKey => ({ pk: `approval#${id}`, sk: 'approval' }),
@@ -101,9 +117,11 @@ export function recordItem(record: ApprovalRecord): StoreItem {
     requestedAt: record.requestedAt,
     expiresAt: record.expiresAt,
     status: record.status,
+    ttl: approvalTtl(record.expiresAt),
   };
   if (record.workflow !== undefined) item.workflow = record.workflow;
   if (record.decidedAt !== undefined) item.decidedAt = record.decidedAt;
+  if (record.undelivered !== undefined) item.undelivered = record.undelivered;
   return item;
 }
 
@@ -115,6 +133,7 @@ export function readRecord(item: StoreItem): ApprovalRecord {
   }
   const workflow = item.workflow;
   const decidedAt = item.decidedAt;
+  const undelivered = UNDELIVERED.find((reason) => reason === item.undelivered);
   return {
     token: readString(item, 'token'),
     id: readString(item, 'id'),
@@ -129,12 +148,20 @@ export function readRecord(item: StoreItem): ApprovalRecord {
     expiresAt: readNumber(item, 'expiresAt'),
     status: readOneOf(item, 'status', ['pending', 'approved', 'rejected', 'expired']),
     ...(typeof decidedAt === 'number' ? { decidedAt } : {}),
+    ...(undelivered === undefined ? {} : { undelivered }),
   };
 }
 
-/** The store item of a vote. */
-export function voteItem(vote: Vote): StoreItem {
+const UNDELIVERED: ReadonlyArray<UndeliveredReason> = [
+  'task-timed-out',
+  'task-does-not-exist',
+  'invalid-token',
+];
+
+/** The store item of a vote, kept as long as its approval (`expiresAt`). */
+export function voteItem(vote: Vote, expiresAt: number): StoreItem {
   return {
+    ttl: approvalTtl(expiresAt),
     approver: vote.approver,
     decision: vote.decision,
     at: vote.at,

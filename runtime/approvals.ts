@@ -14,6 +14,7 @@ import {
   type ApprovalRecord,
   type ApprovalView,
   approvalKeys,
+  approvalTtl,
   type OnTimeout,
   readRecord,
   readVote,
@@ -46,7 +47,14 @@ import type { Store } from './store.js';
 export type { ApprovalRefusal, ApprovalRequest, DecideInput, RefusalCode } from './approval-input.js';
 export { type LinkCheck, type LinkKey, signLink, verifyLink } from './approval-links.js';
 export { type ApprovalPageView, approvalPage } from './approval-page.js';
-export type { ApprovalStatus, ApprovalView, Decision, OnTimeout, Vote } from './approval-records.js';
+export type {
+  ApprovalStatus,
+  ApprovalView,
+  Decision,
+  OnTimeout,
+  UndeliveredReason,
+  Vote,
+} from './approval-records.js';
 export { ApprovalError } from './approval-records.js';
 
 /** What a request returns: the id to put in links, and when they stop working (ms since the epoch). */
@@ -106,9 +114,13 @@ export async function requestApproval(
 ): Promise<ApprovalTicket> {
   const checked = checkRequest(request);
   const now = clock();
-  const fresh = { id: newApprovalId(), requestedAt: now, expiresAt: now + checked.timeoutMs };
+  const expiresAt = now + checked.timeoutMs;
+  const fresh = { id: newApprovalId(), requestedAt: now, expiresAt };
   const tokenKey = approvalKeys.token(request.token);
-  const ticket = (await store.putIfAbsent(tokenKey, fresh)) ? fresh : readTicket(await store.get(tokenKey));
+  const ticket = (await store.putIfAbsent(tokenKey, { ...fresh, ttl: approvalTtl(expiresAt) }))
+    ? fresh
+    : readTicket(await store.get(tokenKey));
+  const ttl = approvalTtl(ticket.expiresAt);
   const record: ApprovalRecord = {
     token: request.token,
     id: ticket.id,
@@ -123,10 +135,13 @@ export async function requestApproval(
     expiresAt: ticket.expiresAt,
     status: 'pending',
   };
+  // The counter exists before any vote, so that it carries the TTL that `addAndGet` cannot set.
+  await store.putIfAbsent(approvalKeys.counter(ticket.id), { approvals: 0, ttl });
   // The record before the index, so that the index never names a missing record.
   await store.putIfAbsent(approvalKeys.record(ticket.id), recordItem(record));
   await store.putIfAbsent(approvalKeys.index(request.runId, request.job, ticket.requestedAt, ticket.id), {
     id: ticket.id,
+    ttl,
   });
   return { id: ticket.id, expiresAt: ticket.expiresAt };
 }
@@ -157,7 +172,12 @@ export async function decide(store: Store, input: DecideInput): Promise<DecideRe
     ...(comment === undefined || comment === '' ? {} : { comment }),
     at: input.now,
   };
-  if (!(await store.putIfAbsent(approvalKeys.vote(record.id, voterKey(approver)), voteItem(vote)))) {
+  if (
+    !(await store.putIfAbsent(
+      approvalKeys.vote(record.id, voterKey(approver)),
+      voteItem(vote, record.expiresAt),
+    ))
+  ) {
     return duplicate(store, record, approver, input.now);
   }
   if (vote.decision === 'reject')

@@ -94,6 +94,8 @@ describe('the reason a run failed', () => {
     expect(record.status).toBe('failed');
     expect(record.jobs['on-exit']?.status).toBe('failed');
     expect((record as unknown as { reason?: string }).reason).not.toContain('on-exit');
-    expect((record as unknown as { reason?: string }).reason).toBe('States.Timeout: the run timed out (spec.timeout)');
+    expect((record as unknown as { reason?: string }).reason).toBe(
+      'States.Timeout: the run timed out (spec.timeout)',
+    );
   });
 });

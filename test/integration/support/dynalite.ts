@@ -18,6 +18,8 @@ type Dynalite = (options: {
 /** A dynalite server on loopback with its LevelDB in a temporary directory. */
 export interface TestDynamo {
   readonly client: DynamoDBClient;
+  /** The server's URL, for clients a test does not build itself (`AWS_ENDPOINT_URL_DYNAMODB`). */
+  readonly endpoint: string;
   /** Creates an empty table with the store's key schema and returns its name. */
   newTable(): Promise<string>;
   /** Stops the server and removes its directory. */
@@ -29,10 +31,12 @@ export async function startDynalite(): Promise<TestDynamo> {
   const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
   const server = dynalite({ path: join(dir, 'db'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = localDbClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = localDbClient(endpoint);
   let tables = 0;
   return {
     client,
+    endpoint,
     async newTable() {
       tables += 1;
       const name = `store-test-${tables}`;
