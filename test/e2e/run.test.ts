@@ -309,6 +309,34 @@ describe('a run that is stopped', () => {
   });
 });
 
+describe('waterflow run of a workflow with conditions (host runner)', () => {
+  it('runs the branch whose condition holds and skips the other, with its dependants', async () => {
+    const staging = runJsonOf(await run('test/fixtures/run/conditions.yaml'));
+    const production = runJsonOf(
+      await run('test/fixtures/run/conditions.yaml', '--param', 'environment=production'),
+    );
+    const statuses = (record: typeof staging) =>
+      Object.fromEntries(Object.entries(record.jobs).map(([name, job]) => [name, job.status]));
+
+    expect(staging.status).toBe('succeeded');
+    expect(statuses(staging)).toStrictEqual({
+      build: 'succeeded',
+      'deploy-prod': 'skipped',
+      'deploy-staging': 'succeeded',
+      smoke: 'skipped',
+      report: 'succeeded',
+    });
+    expect(production.status).toBe('succeeded');
+    expect(statuses(production)).toStrictEqual({
+      build: 'succeeded',
+      'deploy-prod': 'succeeded',
+      'deploy-staging': 'skipped',
+      smoke: 'succeeded',
+      report: 'succeeded',
+    });
+  });
+});
+
 describe('waterflow run of a workflow with a nested workflow job (host runner)', () => {
   it('runs the nested workflow found beside the file as a run of its own, with the params its with gives', async () => {
     const finished = await run('test/fixtures/run/nested/release.yaml');
