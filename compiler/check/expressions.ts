@@ -1,31 +1,10 @@
 import { DiagnosticSink } from '../diagnostics/sink.js';
-import type { Expr, Template } from '../expr/ast.js';
+import { type Expr, namesIn, type Template } from '../expr/ast.js';
 import { checkExpression, type ExprScope } from '../expr/check.js';
 import type { WorkflowGraph } from '../graph/graph.js';
 import type { ContainerAction, DocPath, EnvVar, Job, Workflow } from '../ir.js';
 import { kindModule } from '../kinds/registry.js';
 import type { SourceMap } from '../parse/source.js';
-
-/** Every name an expression mentions, depth first. */
-function* namesIn(expr: Expr): Generator<ReadonlyArray<string | number>> {
-  switch (expr.kind) {
-    case 'name':
-      yield expr.path;
-      return;
-    case 'call':
-      for (const arg of expr.args) yield* namesIn(arg);
-      return;
-    case 'unary':
-      yield* namesIn(expr.operand);
-      return;
-    case 'binary':
-      yield* namesIn(expr.left);
-      yield* namesIn(expr.right);
-      return;
-    case 'literal':
-      return;
-  }
-}
 
 class ExpressionChecker {
   readonly usedParams = new Set<string>();

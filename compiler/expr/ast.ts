@@ -54,3 +54,24 @@ export type TemplatePart =
   | { readonly kind: 'text'; readonly text: string }
   /** `offset` is where the expression source starts inside the template source. */
   | { readonly kind: 'expr'; readonly expr: Expr; readonly source: string; readonly offset: number };
+
+/** Every name an expression mentions, depth first. */
+export function* namesIn(expr: Expr): Generator<ReadonlyArray<string | number>> {
+  switch (expr.kind) {
+    case 'name':
+      yield expr.path;
+      return;
+    case 'call':
+      for (const arg of expr.args) yield* namesIn(arg);
+      return;
+    case 'unary':
+      yield* namesIn(expr.operand);
+      return;
+    case 'binary':
+      yield* namesIn(expr.left);
+      yield* namesIn(expr.right);
+      return;
+    case 'literal':
+      return;
+  }
+}

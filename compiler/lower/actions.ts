@@ -1,4 +1,4 @@
-import type { Expr, Template } from '../expr/ast.js';
+import { namesIn, type Template } from '../expr/ast.js';
 import { parseTemplate } from '../expr/template.js';
 import type { ContainerAction, ContainerJob, EnvVar, Workflow } from '../ir.js';
 import { kindModule } from '../kinds/registry.js';
@@ -54,26 +54,6 @@ export function actionResolver(
       return undefined;
     },
   };
-}
-
-function* namesIn(expr: Expr): Generator<ReadonlyArray<string | number>> {
-  switch (expr.kind) {
-    case 'name':
-      yield expr.path;
-      return;
-    case 'call':
-      for (const arg of expr.args) yield* namesIn(arg);
-      return;
-    case 'unary':
-      yield* namesIn(expr.operand);
-      return;
-    case 'binary':
-      yield* namesIn(expr.left);
-      yield* namesIn(expr.right);
-      return;
-    case 'literal':
-      return;
-  }
 }
 
 function templatesOf(action: ContainerAction): Template[] {
