@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { convertToAttr, marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JsonValue } from '../compiler/asl/types.js';
-import { type GateStore, StoreError, type StoreItem, type StoreKey } from './store.js';
+import { type PagedStore, StoreError, type StoreItem, type StoreKey, type StorePage } from './store.js';
 
 type Attributes = Record<string, AttributeValue>;
 
@@ -29,7 +29,7 @@ export interface DynamoStoreOptions {
  * `MemoryGateStore`: single-item conditional writes only, no transactions, consistent reads.
  * Item fields are top-level attributes; see `attributeName` for fields named like the key.
  */
-export class DynamoStore implements GateStore {
+export class DynamoStore implements PagedStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #pageSize: number | undefined;
@@ -118,6 +118,37 @@ export class DynamoStore implements GateStore {
       } while (start !== undefined);
       // DynamoDB orders by UTF-8 bytes, MemoryGateStore by UTF-16 units; they differ past U+FFFF.
       return results.sort((a, b) => (a.key.sk < b.key.sk ? -1 : a.key.sk > b.key.sk ? 1 : 0));
+    });
+  }
+
+  async queryPage(
+    pk: string,
+    skPrefix: string,
+    options: { readonly limit: number; readonly after?: string; readonly descending?: boolean },
+  ): Promise<StorePage> {
+    return this.#run('queryPage', { pk, sk: `${skPrefix}*` }, async () => {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: skPrefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: {
+            ':pk': { S: pk },
+            ...(skPrefix === '' ? {} : { ':p': { S: skPrefix } }),
+          },
+          ConsistentRead: true,
+          Limit: options.limit,
+          ScanIndexForward: options.descending !== true,
+          ...(options.after === undefined
+            ? {}
+            : { ExclusiveStartKey: keyAttributes({ pk, sk: options.after }) }),
+        }),
+      );
+      const items = (page.Items ?? []).map((attributes) => ({
+        key: { pk, sk: attributes.sk?.S ?? '' },
+        item: fromAttributes(attributes),
+      }));
+      const after = page.LastEvaluatedKey?.sk?.S;
+      return after === undefined ? { items } : { items, after };
     });
   }
 

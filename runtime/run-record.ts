@@ -3,8 +3,9 @@ import type { Store, StoreItem, StoreKey } from './store.js';
 
 /**
  * The run record: an append-only event log per run and a snapshot folded from it. Both
- * runtimes write it through these functions (local: the engine; cloud: the recorder Lambda).
- * The fold ignores duplicates and sorts by time, so redelivered or late events are harmless.
+ * runtimes write it through these functions (local: the engine; cloud: the recorder Lambda, see
+ * run-log.ts). The local fold ignores duplicate sequence numbers and orders by them; the cloud
+ * fold keys events by an idempotent id and orders by time, since its events arrive in any order.
  */
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -28,6 +29,8 @@ export interface JobRecord {
   readonly reason?: string;
   /** True when a rerun took the job's result from the run it reruns instead of running it. */
   readonly reused?: true;
+  /** Where the job's latest attempt logs (the cloud: a CloudWatch console link). */
+  readonly logUrl?: string;
 }
 
 /** Who runs a local run: a run whose process is gone is shown as interrupted. */
@@ -64,7 +67,13 @@ export type RunEvent =
       readonly rerunOf?: string;
       readonly owner?: RunOwner;
     }
-  | { readonly kind: 'job-started'; readonly at: string; readonly job: string; readonly attempt: number }
+  | {
+      readonly kind: 'job-started';
+      readonly at: string;
+      readonly job: string;
+      readonly attempt: number;
+      readonly logUrl?: string;
+    }
   | {
       readonly kind: 'job-waiting';
       readonly at: string;
@@ -86,7 +95,9 @@ export type RunEvent =
       readonly at: string;
       readonly status: Exclude<RunStatus, 'running'>;
       readonly reason?: string;
-    };
+    }
+  /** An ended run runs again (the cloud: `RedriveExecution`); its later events count again. */
+  | { readonly kind: 'run-resumed'; readonly at: string };
 
 /** An event as stored: with its place in the log. */
 export type LoggedEvent = RunEvent & { readonly seq: number };
@@ -135,6 +146,10 @@ export function applyEvent(
   if (record === undefined) return undefined;
   const next = { ...record, events: record.events + 1 };
   switch (event.kind) {
+    case 'run-resumed': {
+      const { endedAt: _ended, reason: _reason, ...rest } = next;
+      return { ...rest, status: 'running' };
+    }
     case 'run-ended': {
       const jobs: Record<string, JobRecord> = {};
       for (const [name, job] of Object.entries(record.jobs)) jobs[name] = closeJob(job, event);
@@ -154,6 +169,7 @@ export function applyEvent(
         status: 'running',
         attempts: Math.max(job.attempts, event.attempt),
         startedAt: job.startedAt ?? event.at,
+        ...(event.logUrl === undefined ? {} : { logUrl: event.logUrl }),
       });
     }
     case 'job-waiting': {
@@ -202,10 +218,15 @@ function closeJob(job: JobRecord, end: Extract<RunEvent, { kind: 'run-ended' }>)
 }
 
 /** The keys of a run's items: one partition per run, one partition listing runs by start time. */
-const RUNS_PK = 'runs';
-const runPk = (runId: string) => `run#${runId}`;
-const SNAPSHOT_SK = 'snapshot';
+export const RUNS_PK = 'runs';
+export const runPk = (runId: string) => `run#${runId}`;
+export const SNAPSHOT_SK = 'snapshot';
 const eventSk = (seq: number) => `event#${String(seq).padStart(10, '0')}`;
+
+/** Where the event numbered `seq` of a run is stored. */
+export function eventKey(runId: string, seq: number): StoreKey {
+  return { pk: runPk(runId), sk: eventSk(seq) };
+}
 
 /**
  * Keeps one run's record: appends events and writes the snapshot after each. One writer per
@@ -309,7 +330,7 @@ export class RunRecorder {
  * newer-wins write read. As nested attributes, a 1,000-job record cost the store about 70 ms to
  * marshal, check and write each time, and every flush behind it waited that long.
  */
-function snapshotItem(record: RunRecord): StoreItem {
+export function snapshotItem(record: RunRecord): StoreItem {
   return {
     runId: record.runId,
     workflow: record.workflow,
@@ -322,7 +343,7 @@ function snapshotItem(record: RunRecord): StoreItem {
 }
 
 /** Reads a snapshot item; one written as nested attributes (before the JSON form) reads as it is. */
-function recordOfSnapshot(item: StoreItem): RunRecord {
+export function recordOfSnapshot(item: StoreItem): RunRecord {
   return typeof item.record === 'string'
     ? (JSON.parse(item.record) as RunRecord)
     : (item as unknown as RunRecord);

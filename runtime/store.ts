@@ -47,6 +47,25 @@ export interface GateStore {
 /** The store both runtimes keep gates, approvals and run records in. */
 export type Store = GateStore;
 
+/** One page of a partition, and where the next starts (the last sort key read), if any. */
+export interface StorePage {
+  readonly items: ReadonlyArray<{ readonly key: StoreKey; readonly item: StoreItem }>;
+  readonly after?: string;
+}
+
+/** A store that reads a partition a page at a time, in either order (the runs API's lists). */
+export interface PagedStore extends Store {
+  /**
+   * At most `limit` items of `pk` whose sort key starts with `skPrefix`, after sort key `after`
+   * (exclusive) in the order asked: `descending` reads the newest of time-ordered keys first.
+   */
+  queryPage(
+    pk: string,
+    skPrefix: string,
+    options: { readonly limit: number; readonly after?: string; readonly descending?: boolean },
+  ): Promise<StorePage>;
+}
+
 /** Why a store refused an operation; `code` is stable. */
 export class StoreError extends Error {
   readonly code: 'WF9101';

@@ -75,13 +75,17 @@ export function jsonBody(
 export function jsonErrors(logger: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     onError: async (request) => {
-      const error = request.error;
-      if (error instanceof HttpError) {
-        request.response = json(error.status, errorBody(error.code, error.message));
-        return;
-      }
-      logger.error('unhandled error', error instanceof Error ? error : new Error(String(error)));
-      request.response = json(500, errorBody('InternalError', 'the request failed; see the handler log'));
+      request.response = errorResponse(request.error, logger);
     },
   };
+}
+
+/**
+ * The API's answer to a thrown error, as `jsonErrors` gives it: for handlers that also take
+ * events other than API requests, whose errors must stay thrown (a queue or a schedule retries).
+ */
+export function errorResponse(error: unknown, logger: Logger): APIGatewayProxyResult {
+  if (error instanceof HttpError) return json(error.status, errorBody(error.code, error.message));
+  logger.error('unhandled error', error instanceof Error ? error : new Error(String(error)));
+  return json(500, errorBody('InternalError', 'the request failed; see the handler log'));
 }
