@@ -11,11 +11,12 @@ import { compileWorkflow } from '../compiler/compile/compile.js';
 import { openLocalDb } from '../local/db.js';
 import { type JobRunner, LocalEngine } from '../local/engine/engine.js';
 import { MirroredGateStore } from '../local/run-gates.js';
+import { RunJournal } from '../local/run-journal.js';
 import { stoppedEvent, stoppedTask, type TaskEnd, taskIdentity } from '../local/runner/ecs-task.js';
 import { runOnHost } from '../local/runner/index.js';
 import { MemoryGateStore } from '../runtime/memory-store.js';
 import { resolveParams } from '../runtime/params.js';
-import { RunRecorder } from '../runtime/run-record.js';
+import { type RunEvent, RunRecorder } from '../runtime/run-record.js';
 import type { Store } from '../runtime/store.js';
 import { instanceToWorkflow } from '../test/support/corpus.js';
 import { generateWorkflow } from './generate.js';
@@ -77,14 +78,17 @@ async function measure(name: string, text: string, runner: JobRunner, storage: S
   const recorder = storage.record === undefined ? undefined : new RunRecorder(storage.record, runId);
   // As the CLI: the run's start is recorded (with every job pending) before the engine starts,
   // so the snapshots written during the run hold every job.
-  recorder?.append({
+  const journal = recorder === undefined ? undefined : new RunJournal(runDir);
+  const runStarted: RunEvent = {
     kind: 'run-started',
     at: new Date().toISOString(),
     workflow: workflow.name,
     params: {},
     jobs: workflow.jobs.map((job) => job.name),
     owner: { pid: process.pid, host: 'bench' },
-  });
+  };
+  journal?.append(runStarted);
+  recorder?.append(runStarted);
   await recorder?.flush();
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -101,10 +105,10 @@ async function measure(name: string, text: string, runner: JobRunner, storage: S
     approvals: { request: async () => ({ link: '' }) },
     observer: {
       onEvent: (event) => {
-        if (recorder === undefined) return undefined;
-        recorder.append(event);
-        // As the CLI: a job's success is written before its dependants start.
-        return event.kind === 'job-ended' && event.status === 'succeeded' ? recorder.flush() : undefined;
+        // As the CLI: the journal holds each event before the engine goes on; the database behind.
+        journal?.append(event);
+        recorder?.append(event);
+        return undefined;
       },
       onLog: () => undefined,
     },

@@ -6,6 +6,7 @@ import { localApprovalEndpoint } from '../local/approvals.js';
 import { openLocalDb } from '../local/db.js';
 import { jobDirName } from '../local/engine/engine.js';
 import { elapsed } from '../local/live-view.js';
+import { repairFromJournal } from '../local/run-journal.js';
 import { RunInputError, runLocally } from '../local/run-session.js';
 import { RunnerUnavailableError } from '../local/runners.js';
 import { parseParamArgs } from '../runtime/params.js';
@@ -129,6 +130,8 @@ function isAlive(owner: RunOwner): boolean {
 async function withRun(home: string, runId: string): Promise<RunRecord> {
   const db = await openLocalDb(home);
   try {
+    // A run whose process died may have events only its journal holds.
+    await repairFromJournal(db.store, join(home, 'runs', runId), runId, isAlive);
     const record = await readRun(db.store, runId, isAlive);
     if (record === undefined)
       throw new CliError(`no run "${runId}" in ${home} (see: waterflow runs)`, ExitCode.failed);

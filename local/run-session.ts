@@ -28,6 +28,7 @@ import {
 import { MissingSecretsError, resolveSecrets } from './engine/secrets.js';
 import { createLiveView } from './live-view.js';
 import { MirroredGateStore } from './run-gates.js';
+import { RunJournal } from './run-journal.js';
 import { pickRunner, type RunnerChoice } from './runners.js';
 
 /**
@@ -203,6 +204,7 @@ async function execute(
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'workflow.yaml'), prepared.text);
   const recorder = new RunRecorder(db.store, runId);
+  const journal = new RunJournal(runDir);
   const gates = new MirroredGateStore(db.store);
   const view = createLiveView({ write: options.write, tty: options.tty });
   const runner = await pickRunner(options.runner ?? 'auto', options.warn);
@@ -231,8 +233,10 @@ async function execute(
     approvals: approvals.desk,
     observer: {
       onEvent: (event) => {
+        // The journal first: once it has a success, dependants may start (run-journal.ts).
+        journal.append(event);
         view.event(event, recorder.append(event));
-        return event.kind === 'job-ended' && event.status === 'succeeded' ? recorder.flush() : undefined;
+        return undefined;
       },
       onLog: (job, line, stream) => view.log(job, line, stream),
     },
@@ -253,6 +257,7 @@ async function execute(
     owner,
     ...(options.rerun === undefined ? {} : { rerunOf: options.rerun.of.runId }),
   };
+  journal.append(startEvent);
   view.event(startEvent, recorder.append(startEvent));
   // Recorded before any job starts: a run that dies from here on shows as interrupted.
   await recorder.flush();
@@ -271,6 +276,7 @@ async function execute(
       status: result.status,
       ...(reason === undefined ? {} : { reason }),
     };
+    journal.append(endEvent);
     const ended = recorder.append(endEvent);
     view.event(endEvent, ended);
     await recorder.flush();

@@ -1,0 +1,77 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  eventKey,
+  type LoggedEvent,
+  type RunEvent,
+  type RunOwner,
+  readEvents,
+  readRun,
+} from '../runtime/run-record.js';
+import type { Store, StoreItem } from '../runtime/store.js';
+
+/**
+ * A local run's events, appended to `runs/<runId>/events.jsonl` the moment they happen, in the
+ * order and with the numbers the recorder gives them. The recorder writes the same events to the
+ * database in batches, behind; this file is what makes a job's success durable before its
+ * dependants start (a `kill -9` cannot take back a write the kernel has), without waiting for a
+ * database round trip per job. Reading a run whose process died puts back what the database
+ * missed (`repairFromJournal`).
+ */
+export class RunJournal {
+  readonly #path: string;
+  #seq = 0;
+  #ended = false;
+
+  constructor(runDir: string) {
+    this.#path = journalPath(runDir);
+  }
+
+  /** Numbers events as `RunRecorder` does: nothing after `run-ended`. */
+  append(event: RunEvent): void {
+    if (this.#ended) return;
+    if (event.kind === 'run-ended') this.#ended = true;
+    appendFileSync(this.#path, `${JSON.stringify({ ...event, seq: ++this.#seq })}\n`);
+  }
+}
+
+export function journalPath(runDir: string): string {
+  return join(runDir, 'events.jsonl');
+}
+
+/** The journal's events; a last line cut short by a crash is left out. */
+export function readJournal(runDir: string): LoggedEvent[] {
+  const path = journalPath(runDir);
+  if (!existsSync(path)) return [];
+  const events: LoggedEvent[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      events.push(JSON.parse(line) as LoggedEvent);
+    } catch {
+      break;
+    }
+  }
+  return events;
+}
+
+/**
+ * For a run whose process died: writes the journal's events that the database lacks, so that
+ * the record folded from the event log is complete. Does nothing for a run that ended or whose
+ * process lives (its recorder is still writing).
+ */
+export async function repairFromJournal(
+  store: Store,
+  runDir: string,
+  runId: string,
+  isAlive: (owner: RunOwner) => boolean,
+): Promise<void> {
+  const snapshot = await readRun(store, runId);
+  if (snapshot?.status !== 'running' || snapshot.owner === undefined || isAlive(snapshot.owner)) return;
+  const stored = new Set((await readEvents(store, runId)).map((event) => event.seq));
+  const missing = readJournal(runDir).filter((event) => !stored.has(event.seq));
+  if (missing.length === 0) return;
+  await store.putAll(
+    missing.map((event) => ({ key: eventKey(runId, event.seq), item: event as unknown as StoreItem })),
+  );
+}
