@@ -1,0 +1,190 @@
+import { Aws } from 'aws-cdk-lib';
+import { NagSuppressions, type RegexAppliesTo } from 'cdk-nag';
+import type { Api } from './api.js';
+import { arnPrefix, type Compute, JOB_LOG_STREAM_PREFIX } from './compute.js';
+import { allow, KEY_DECRYPT, KEY_ENCRYPT_DECRYPT, useKey } from './grants.js';
+import type { HandlerName, Handlers } from './handlers.js';
+import type { Storage } from './storage.js';
+import type { SubstitutionValues } from './substitutions.js';
+import type { Workflows } from './workflows.js';
+
+/**
+ * The environment each handler reads (`requiredEnv` in lambdas/). Every handler also gets
+ * `TABLE_NAME` (the store table) from the Handlers construct.
+ */
+export const HANDLER_ENV = {
+  /** Secrets Manager secret (ARN) holding the approval link key (lambdas/shared/link-key.ts). */
+  linkKeySecret: 'APPROVAL_LINK_KEY_SECRET',
+  approvalTopicArn: 'APPROVAL_TOPIC_ARN',
+  /** `https://<api>/v1`: links are `<base>/approvals/<id>?...`. */
+  approvalBaseUrl: 'APPROVAL_BASE_URL',
+  stateMachineArnPrefix: 'STATE_MACHINE_ARN_PREFIX',
+} as const;
+
+export interface WiringProps {
+  readonly storage: Storage;
+  readonly compute: Compute;
+  readonly handlers: Handlers;
+  readonly api: Api;
+  readonly workflows: Workflows;
+  /** The platform's definition substitutions (`platformValues`). */
+  readonly values: SubstitutionValues;
+}
+
+/** Why each wildcard a handler role holds cannot be narrower. */
+function suppress(
+  handlers: Handlers,
+  name: HandlerName,
+  reason: string,
+  appliesTo: Array<string | RegexAppliesTo>,
+): void {
+  const role = handlers.functions[name].role;
+  if (role === undefined) return;
+  NagSuppressions.addResourceSuppressions(role, [{ id: 'AwsSolutions-IAM5', reason, appliesTo }], true);
+}
+
+/**
+ * Per-handler environment and IAM: what each handler's code reads and calls, and nothing else.
+ * Done after the API and the workflow roles exist, since handlers hold their ARNs and URLs.
+ */
+export function wireHandlers({ storage, compute, handlers, api, workflows, values }: WiringProps): void {
+  const fns = handlers.functions;
+  const stateMachines = `${arnPrefix('states')}stateMachine:*`;
+  const executions = `${arnPrefix('states')}execution:*`;
+  const taskTokens = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'];
+  const tokenReason =
+    'task tokens come from executions of any Waterflow state machine, including those the submit handler creates at run time under workflow names';
+
+  // approval-request: stores the token, publishes signed links.
+  const request = fns['approval-request'];
+  request.addEnvironment(HANDLER_ENV.approvalTopicArn, storage.approvalTopic.topicArn);
+  request.addEnvironment(HANDLER_ENV.approvalBaseUrl, api.baseUrl);
+  request.addEnvironment(HANDLER_ENV.linkKeySecret, storage.linkKeyArn);
+  allow(request, 'PublishApprovalLinks', ['sns:Publish'], [storage.approvalTopic.topicArn]);
+  allow(request, 'ReadLinkKey', ['secretsmanager:GetSecretValue'], [storage.linkKeyArn]);
+  useKey(request, 'UseTopicAndLinkKey', storage.key, KEY_ENCRYPT_DECRYPT);
+
+  // approval-api: checks the link, answers the waiting task.
+  const approvals = fns['approval-api'];
+  approvals.addEnvironment(HANDLER_ENV.linkKeySecret, storage.linkKeyArn);
+  allow(approvals, 'ReadLinkKey', ['secretsmanager:GetSecretValue'], [storage.linkKeyArn]);
+  useKey(approvals, 'DecryptLinkKey', storage.key, KEY_DECRYPT);
+  allow(approvals, 'AnswerApprovalTasks', taskTokens, [stateMachines]);
+  suppress(handlers, 'approval-api', `ApprovalApiRole: ${tokenReason}`, [
+    { regex: '/^Resource::arn:.*:stateMachine:\\*$/g' },
+  ]);
+
+  // gates: answers waiting gates.
+  allow(fns.gates, 'AnswerGateTasks', taskTokens, [stateMachines]);
+  suppress(handlers, 'gates', `GatesRole: ${tokenReason}`, [
+    { regex: '/^Resource::arn:.*:stateMachine:\\*$/g' },
+  ]);
+
+  // recorder: job and run records, log links; releases gated dependants of a container job that exited 0.
+  const recorder = fns.recorder;
+  recorder.addEnvironment('JOB_LOG_GROUP', compute.jobLogs.logGroupName);
+  recorder.addEnvironment('JOB_LOG_STREAM_PREFIX', JOB_LOG_STREAM_PREFIX);
+  allow(recorder, 'ReleaseGates', taskTokens, [stateMachines]);
+  suppress(handlers, 'recorder', `RecorderRole: ${tokenReason}`, [
+    { regex: '/^Resource::arn:.*:stateMachine:\\*$/g' },
+  ]);
+
+  // runs-api: reads run records, cancels (StopExecution) and retries (RedriveExecution) runs.
+  const runs = fns['runs-api'];
+  runs.addEnvironment(HANDLER_ENV.stateMachineArnPrefix, values.StateMachineArnPrefix ?? '');
+  allow(runs, 'CancelAndRetryRuns', ['states:RedriveExecution', 'states:StopExecution'], [executions]);
+  suppress(
+    handlers,
+    'runs-api',
+    'RunsApiRole: runs are executions of any workflow, including those the submit handler creates at run time, so their ARNs are only known by pattern (execution:*)',
+    [{ regex: '/^Resource::arn:.*:execution:\\*$/g' }],
+  );
+
+  // submit: validates, compiles, registers task definitions, creates machines and schedules, starts runs.
+  // Names from lambdas/submit/platform.ts (platformFromEnv, SUBSTITUTION_ENV).
+  const submit = fns.submit;
+  const submitEnv: Record<string, string> = {
+    AWS_ACCOUNT_ID: Aws.ACCOUNT_ID,
+    AWS_PARTITION: Aws.PARTITION,
+    CLUSTER_ARN: compute.cluster.clusterArn,
+    SUBNET_IDS: values.SubnetIds ?? '',
+    SECURITY_GROUP_IDS: values.SecurityGroupIds ?? '',
+    ASSIGN_PUBLIC_IP: compute.assignPublicIp,
+    TASK_ROLE_ARN: workflows.runtimeJobRoles.taskRole.roleArn,
+    EXECUTION_ROLE_ARN: workflows.runtimeJobRoles.executionRole.roleArn,
+    GATE_FUNCTION_ARN: fns.gates.functionArn,
+    APPROVAL_FUNCTION_ARN: fns['approval-request'].functionArn,
+    RUNS_FUNCTION_ARN: fns['runs-api'].functionArn,
+    ARTIFACTS_BUCKET: storage.artifacts.bucketName,
+    SIDECAR_IMAGE: values.SidecarImage ?? '',
+    STATE_MACHINE_ROLE_ARN: workflows.runtimeRole.roleArn,
+    SCHEDULE_GROUP: compute.scheduleGroupName,
+    SCHEDULER_ROLE_ARN: compute.schedulerRole.roleArn,
+    // Its own ARN, from its fixed name: a GetAtt of itself would be a circular reference.
+    SUBMIT_FUNCTION_ARN: handlers.submitArn,
+    JOB_LOG_GROUP: compute.jobLogs.logGroupName,
+    JOB_LOG_STREAM_PREFIX: JOB_LOG_STREAM_PREFIX,
+  };
+  for (const [name, value] of Object.entries(submitEnv)) submit.addEnvironment(name, value);
+  allow(compute.schedulerRole, 'InvokeSubmit', ['lambda:InvokeFunction'], [handlers.submitArn]);
+  allow(
+    submit,
+    'ReadDefinitions',
+    ['s3:GetObject', 's3:GetObjectVersion'],
+    [storage.definitions.arnForObjects('*')],
+  );
+  useKey(submit, 'DecryptDefinitions', storage.key, KEY_DECRYPT);
+  allow(
+    submit,
+    'DeployWorkflows',
+    [
+      'states:CreateStateMachine',
+      'states:DescribeStateMachine',
+      'states:ListExecutions',
+      'states:StartExecution',
+      'states:TagResource',
+      'states:UpdateStateMachine',
+    ],
+    [stateMachines],
+  );
+  allow(submit, 'ReplaceRuns', ['states:DescribeExecution', 'states:StopExecution'], [executions]);
+  // RegisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions.
+  allow(submit, 'RegisterJobTasks', ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], ['*']);
+  allow(submit, 'TagJobTasks', ['ecs:TagResource'], [`${arnPrefix('ecs')}task-definition/waterflow-*`]);
+  allow(
+    submit,
+    'ScheduleRuns',
+    [
+      'scheduler:CreateSchedule',
+      'scheduler:DeleteSchedule',
+      'scheduler:GetSchedule',
+      'scheduler:UpdateSchedule',
+    ],
+    [`${arnPrefix('scheduler')}schedule/${compute.scheduleGroupName}/*`],
+  );
+  allow(submit, 'ListSchedules', ['scheduler:ListSchedules'], ['*']);
+  allow(
+    submit,
+    'PassPlatformRoles',
+    ['iam:PassRole'],
+    [
+      workflows.runtimeRole.roleArn,
+      workflows.runtimeJobRoles.taskRole.roleArn,
+      workflows.runtimeJobRoles.executionRole.roleArn,
+      compute.schedulerRole.roleArn,
+    ],
+  );
+  suppress(
+    handlers,
+    'submit',
+    'SubmitRole: it creates and updates the state machines of uploaded workflows, named after them (stateMachine:*, execution:* for the Replace policy); ecs:RegisterTaskDefinition, ecs:DescribeTaskDefinition and scheduler:ListSchedules have no resource-level permissions (Resource "*"); task definitions are the waterflow-<hash> family, schedules are <workflow>.<n> in the schedule group of the stack; definitions are any object of the definitions bucket',
+    [
+      'Resource::*',
+      { regex: '/^Resource::arn:.*:stateMachine:\\*$/g' },
+      { regex: '/^Resource::arn:.*:execution:\\*$/g' },
+      { regex: '/^Resource::arn:.*:task-definition\\/waterflow-\\*$/g' },
+      { regex: '/^Resource::arn:.*:schedule\\/.*\\/\\*$/g' },
+      { regex: '/^Resource::<.*\\.Arn>\\/\\*$/g' },
+    ],
+  );
+}
