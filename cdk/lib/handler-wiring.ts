@@ -89,15 +89,25 @@ export function wireHandlers({ storage, compute, handlers, api, workflows, value
     { regex: '/^Resource::arn:.*:stateMachine:\\*$/g' },
   ]);
 
-  // runs-api: reads run records, cancels (StopExecution) and retries (RedriveExecution) runs.
+  // runs-api: reads run records, cancels (StopExecution) and retries (RedriveExecution) runs, and
+  // answers the compensations Task of failed runs.
   const runs = fns['runs-api'];
   runs.addEnvironment(HANDLER_ENV.stateMachineArnPrefix, values.StateMachineArnPrefix ?? '');
   allow(runs, 'CancelAndRetryRuns', ['states:RedriveExecution', 'states:StopExecution'], [executions]);
+  // The compensations Task of failed runs: the outputs the compensate actions read.
+  runs.addEnvironment('ARTIFACTS_BUCKET', storage.artifacts.bucketName);
+  allow(runs, 'ReadJobOutputs', ['s3:GetObject'], [storage.artifacts.arnForObjects('runs/*')]);
   suppress(
     handlers,
     'runs-api',
     'RunsApiRole: runs are executions of any workflow, including those the submit handler creates at run time, so their ARNs are only known by pattern (execution:*)',
     [{ regex: '/^Resource::arn:.*:execution:\\*$/g' }],
+  );
+  suppress(
+    handlers,
+    'runs-api',
+    'RunsApiRole: compensate actions read the outputs of any job of the failed run, at runs/<runId>/<job>/outputs.json, and run ids are only known at run time (runs/*)',
+    [{ regex: '/^Resource::<StorageArtifacts[0-9A-F]+\\.Arn>\\/runs\\/\\*$/g' }],
   );
 
   // submit: validates, compiles, registers task definitions, creates machines and schedules, starts runs.
