@@ -2,7 +2,7 @@ import type { JsonValue } from '../../compiler/asl/types.js';
 import type { CompileOutput, CompileResult } from '../../compiler/compile/output.js';
 import { simulate } from './simulate.js';
 
-/** What a dynamic matrix of `items` items costs, simulated and estimated by the compiler. */
+/** What a matrix of `items` items costs, simulated and estimated by the compiler. */
 export interface FanOutFigures {
   readonly items: number;
   readonly status: 'SUCCEEDED' | 'FAILED';
@@ -39,6 +39,30 @@ export function fanOutWorkflow(maxParallel: number): string {
   ].join('\n');
 }
 
+/**
+ * The same fan-out as a static matrix: `fan-out` runs once per value of `shard` (0 to
+ * `items - 1`), a distributed Map over the items in the state when it is too large for an inline one.
+ */
+export function staticFanOutWorkflow(items: number, maxParallel: number): string {
+  const shards = Array.from({ length: items }, (_, i) => i).join(', ');
+  return [
+    'apiVersion: waterflow.io/v1',
+    'kind: Workflow',
+    'metadata: { name: fan-out }',
+    'spec:',
+    '  stages:',
+    '    - name: s',
+    '      jobs:',
+    '        - { name: split, container: alpine:3.20, commands: ["./split.sh"] }',
+    '        - name: fan-out',
+    '          needs: [split]',
+    '          container: alpine:3.20',
+    `          matrix: { values: { shard: [${shards}] }, maxParallel: ${maxParallel}, failFast: false }`,
+    '          commands: ["./work.sh ${{ matrix.shard }}"]',
+    '        - { name: report, needs: [fan-out], container: alpine:3.20, commands: ["./report.sh"] }',
+  ].join('\n');
+}
+
 /** `items` objects of a realistic size: a shard number and a file name. */
 export function fanOutItems(items: number): JsonValue[] {
   return Array.from({ length: items }, (_, i) => ({
@@ -47,12 +71,25 @@ export function fanOutItems(items: number): JsonValue[] {
   }));
 }
 
-/** Compiles and simulates a dynamic matrix over `items` items, each taking `itemSeconds`. */
+/**
+ * Compiles and simulates a matrix over `items` items, each taking `itemSeconds`: dynamic (the
+ * default, items read from S3) or static (items in the state).
+ */
 export function measureFanOut(
   compile: (yaml: string) => CompileResult,
-  options: { readonly items: number; readonly maxParallel: number; readonly itemSeconds: number },
+  options: {
+    readonly items: number;
+    readonly maxParallel: number;
+    readonly itemSeconds: number;
+    /** @default 'dynamic' */
+    readonly matrix?: 'dynamic' | 'static';
+  },
 ): FanOutFigures {
-  const result = compile(fanOutWorkflow(options.maxParallel));
+  const result = compile(
+    options.matrix === 'static'
+      ? staticFanOutWorkflow(options.items, options.maxParallel)
+      : fanOutWorkflow(options.maxParallel),
+  );
   const output: CompileOutput | undefined = result.output;
   if (output === undefined) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
   const items = fanOutItems(options.items);

@@ -16,7 +16,7 @@ import type { SourceMap } from '../parse/source.js';
 import { toEventBridgeCron } from '../units/cron.js';
 import { validateWorkflow } from '../validate-workflow.js';
 import type { CompileOutput, CompileResult, ScheduleSpec, StateMachineOutput } from './output.js';
-import { countStates, definitionBytes, successRun } from './stats.js';
+import { countStates, definitionBytes, estimatedPayload, itemsBytes, LIMITS, successRun } from './stats.js';
 
 export interface CompileOptions {
   /** `exact` (default): start every job when its own dependencies end. `barrier`: one Parallel per level, for benchmarks. */
@@ -30,8 +30,7 @@ export interface SizeLimits {
   readonly historyEvents: number;
 }
 
-/** Step Functions' hard limits. */
-export const LIMITS = { definitionBytes: 1_048_576, historyEvents: 25_000, payloadBytes: 262_144 } as const;
+export { LIMITS } from './stats.js';
 
 /** Past `at`, the compiler splits the workflow into child executions that aim for `part`. */
 const SPLIT = {
@@ -180,7 +179,7 @@ export function compile(
           new DiagnosticSink(source),
         );
   checkLimits(lowered, sink);
-  const payload = estimatedPayload(flow);
+  const payload = estimatedPayload(flow.recorded.size);
   if (payload > LIMITS.payloadBytes) {
     sink.warning(
       'WF4001',
@@ -192,11 +191,6 @@ export function compile(
   const diagnostics = sortDiagnostics(sink.list);
   if (sink.hasErrors) return { diagnostics };
   return { diagnostics, output: output(workflow, lowered) };
-}
-
-/** Params and run, plus about 48 bytes per kept job result (`{"r":"success","ok":true,...}` and its key). */
-function estimatedPayload(flow: FlowFacts): number {
-  return 256 + flow.recorded.size * 48;
 }
 
 function output(workflow: Workflow, lowered: Lowered): CompileOutput {
@@ -228,7 +222,13 @@ function output(workflow: Workflow, lowered: Lowered): CompileOutput {
       definitionBytes: main.bytes,
       estimatedHistoryEvents: Math.max(...machines.map((m) => Math.max(m.events, m.itemEvents))),
       transitionsPerRun: machines.reduce((sum, m) => sum + m.transitions, 0),
-      estimatedMaxPayloadBytes: estimatedPayload(ctx.flow),
+      // The largest static matrix's items sit in the state while its Map runs.
+      estimatedMaxPayloadBytes:
+        estimatedPayload(ctx.flow.recorded.size) +
+        Math.max(
+          0,
+          ...workflow.jobs.map((j) => (j.matrix?.kind === 'static' ? itemsBytes(j.matrix.items) : 0)),
+        ),
     },
   };
 }

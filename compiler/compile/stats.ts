@@ -1,5 +1,18 @@
-import type { State, StateGraph, StateMachine } from '../asl/types.js';
+import type { JsonValue, State, StateGraph, StateMachine } from '../asl/types.js';
 import type { StateInfo } from './output.js';
+
+/** Step Functions' hard limits. */
+export const LIMITS = { definitionBytes: 1_048_576, historyEvents: 25_000, payloadBytes: 262_144 } as const;
+
+/** Params and run, plus about 48 bytes per kept job result (`{"r":"success","ok":true,...}` and its key). */
+export function estimatedPayload(recordedResults: number): number {
+  return 256 + recordedResults * 48;
+}
+
+/** The bytes a static matrix's items take in the state (`$.mx.<job>`), as JSON. */
+export function itemsBytes(items: ReadonlyArray<JsonValue>): number {
+  return Buffer.byteLength(JSON.stringify(items), 'utf8');
+}
 
 /** History events one state adds when entered once (Step Functions' execution history). */
 function eventsOf(state: State): number {
@@ -28,22 +41,38 @@ interface Walk {
   itemEvents: number;
 }
 
+type StateMap = Readonly<Record<string, StateInfo>>;
+
 /** Follows the path a run takes when every job succeeds at its first attempt. */
-function walk(graph: StateGraph, stateMap: Readonly<Record<string, StateInfo>>, into: Walk): void {
+function walk(graph: StateGraph, stateMap: StateMap, into: Walk): void {
   let name: string | undefined = graph.StartAt;
   const seen = new Set<string>();
+  // Item counts of the arrays a Pass put in the state (a static matrix's `<job> items`), by path.
+  const arrays = new Map<string, number>();
   while (name !== undefined && !seen.has(name)) {
     seen.add(name);
     const state: State | undefined = graph.States[name];
     if (state === undefined) return;
     into.events += eventsOf(state);
     into.transitions += 1;
+    if (state.Type === 'Pass' && Array.isArray(state.Result) && typeof state.ResultPath === 'string')
+      arrays.set(state.ResultPath, state.Result.length);
     if (state.Type === 'Parallel') for (const branch of state.Branches) walk(branch, stateMap, into);
-    if (state.Type === 'Map' && state.ItemProcessor.ProcessorConfig?.Mode === 'DISTRIBUTED') {
-      // However many items there are, each has its own history: one item's is what counts.
+    if (state.Type === 'Map') {
+      // Each iteration starts as MapIterationStarted and ends as MapIterationSucceeded; a
+      // distributed Map's item is an execution of its own (ExecutionStarted, ExecutionSucceeded).
       const item = { events: 2, transitions: 0, itemEvents: 0 };
       walk(state.ItemProcessor, stateMap, item);
-      into.itemEvents = Math.max(into.itemEvents, item.events, item.itemEvents);
+      if (state.ItemProcessor.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+        // However many items there are, each has its own history: one item's is what counts.
+        into.itemEvents = Math.max(into.itemEvents, item.events, item.itemEvents);
+      } else {
+        // Inline items share this history; an item count not known here counts as one.
+        const items = arrays.get(state.ItemsPath ?? '$') ?? 1;
+        into.events += items * item.events;
+        into.transitions += items * item.transitions;
+        into.itemEvents = Math.max(into.itemEvents, item.itemEvents);
+      }
     }
     if (state.Type === 'Choice') {
       // A condition check runs its job; the final status check succeeds.
@@ -54,6 +83,16 @@ function walk(graph: StateGraph, stateMap: Readonly<Record<string, StateInfo>>, 
       name = state.Next;
     }
   }
+}
+
+/**
+ * History events one item of an inline Map whose states are `processor` adds to its execution
+ * when it succeeds: MapIterationStarted, MapIterationSucceeded and its states' own.
+ */
+export function inlineItemEvents(processor: StateGraph, stateMap: StateMap): number {
+  const item = { events: 2, transitions: 0, itemEvents: 0 };
+  walk(processor, stateMap, item);
+  return item.events;
 }
 
 /** Every state of a graph and its nested graphs. */
@@ -71,7 +110,7 @@ export function countStates(graph: StateGraph): number {
  * History events and transitions of a successful run, execution start and end included; the
  * items of a distributed Map are child executions, counted apart in `itemEvents`.
  */
-export function successRun(machine: StateMachine, stateMap: Readonly<Record<string, StateInfo>>): Walk {
+export function successRun(machine: StateMachine, stateMap: StateMap): Walk {
   const result = { events: 2, transitions: 0, itemEvents: 0 };
   walk(machine, stateMap, result);
   return result;

@@ -1,12 +1,32 @@
-import type { MapState } from '../asl/types.js';
-import type { Job } from '../ir.js';
-import { type Fragment, type RunRequest, stateRecord, transition } from './context.js';
-import { itemSelector, lowerDynamicMatrix, matrixSource } from './dynamic-matrix.js';
+import type { MapState, StateGraph } from '../asl/types.js';
+import { estimatedPayload, inlineItemEvents, itemsBytes, LIMITS } from '../compile/stats.js';
+import type { Job, JsonValue } from '../ir.js';
+import { type Fragment, type LowerContext, type RunRequest, stateRecord, transition } from './context.js';
+import { itemSelector, lowerDistributedMatrix } from './distributed-matrix.js';
+import { lowerDynamicMatrix, matrixSource } from './dynamic-matrix.js';
 import type { ExprResolver } from './expressions.js';
 import { fieldPath } from './names.js';
 
 /** An inline Map runs at most 40 items at once. */
 export const INLINE_MAP_CONCURRENCY = 40;
+
+/**
+ * The history events a static matrix may add to its execution as an inline Map (items times
+ * one item's events); beyond, it is a distributed Map. A fifth of the 25,000-event quota, so
+ * that a few large matrices still leave the machine under the split thresholds (compile.ts).
+ */
+export const INLINE_MATRIX_HISTORY_BUDGET = 5_000;
+
+/** Whether a static matrix runs as a distributed Map: above 40 at once, or too much history. */
+export function isDistributedMatrix(
+  matrix: { readonly maxParallel?: number },
+  items: number,
+  itemEvents: number,
+): boolean {
+  return (
+    (matrix.maxParallel ?? 0) > INLINE_MAP_CONCURRENCY || items * itemEvents > INLINE_MATRIX_HISTORY_BUDGET
+  );
+}
 
 function itemResolver(outer: ExprResolver): ExprResolver {
   return {
@@ -69,10 +89,19 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
     resolver: itemResolver(request.resolver),
   });
   const selector = itemSelector(request, ctx.flow.gateOutputs.has(job.name));
+  const names = { items: itemsName, map: mapName };
   if (matrix.kind === 'dynamic') {
     if (source === undefined) throw new RangeError('unreachable: checked above');
-    const names = { items: itemsName, map: mapName };
     return lowerDynamicMatrix(job, request, source, { names, selector, inner, itemStates: states, mark });
+  }
+  checkItemsPayload(ctx, job, matrix.items);
+  const item: StateGraph = { StartAt: inner.start, States: { ...inner.states, ...states } };
+  if (isDistributedMatrix(matrix, matrix.items.length, inlineItemEvents(item, ctx.out.stateMap))) {
+    // A failed item fails its child execution with its own error, which the Map Run counts.
+    if (itemFailed !== undefined)
+      states[itemFailed] = { Type: 'Fail', ErrorPath: '$.err.Error', CausePath: '$.err.Cause' };
+    const items = { kind: 'state', items: matrix.items.map((i) => ({ ...i })) } as const;
+    return lowerDistributedMatrix(job, request, items, { names, selector, inner, itemStates: states, mark });
   }
   const list = `$.mx.${key}`;
   const result = matrix.failFast
@@ -88,7 +117,8 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
     Type: 'Map',
     ItemsPath: list,
     ItemSelector: selector,
-    MaxConcurrency: Math.min(matrix.maxParallel ?? INLINE_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY),
+    // At most 40 here: above, the matrix is a distributed Map.
+    MaxConcurrency: matrix.maxParallel ?? INLINE_MAP_CONCURRENCY,
     ItemProcessor: {
       ProcessorConfig: { Mode: 'INLINE' },
       StartAt: inner.start,
@@ -126,4 +156,25 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
     };
   }
   return { start: itemsName, states: out };
+}
+
+/**
+ * A static matrix's items sit in the state (`$.mx.<job>`) while its Map runs: past Step
+ * Functions' 256 KB payload limit with them, the run would fail (`States.DataLimitExceeded`).
+ */
+function checkItemsPayload(ctx: LowerContext, job: Job, items: ReadonlyArray<JsonValue>): void {
+  const bytes = itemsBytes(items);
+  const total = bytes + estimatedPayload(ctx.flow.recorded.size);
+  if (total <= LIMITS.payloadBytes) return;
+  const kb = (n: number) => `${Math.ceil(n / 1024)} KB`;
+  const report =
+    bytes > LIMITS.payloadBytes ? ctx.sink.error.bind(ctx.sink) : ctx.sink.warning.bind(ctx.sink);
+  report(
+    'WF4001',
+    [...job.path, 'matrix'],
+    `job "${job.name}": the matrix's ${items.length} items take ${kb(bytes)} in the state (about ${kb(total)} with the rest of it); Step Functions allows 256 KB per state`,
+    {
+      hint: 'use fewer or shorter values, or fromJson with an upstream output, whose items are read from S3',
+    },
+  );
 }

@@ -4,10 +4,13 @@ import type { JsonValue } from '../../compiler/asl/types.js';
  * aws-local-stepfunctions runs inline Maps only: no `ItemReader`, no child executions, no
  * `ResultWriter`, no `ToleratedFailurePercentage`, no Map Run to describe. A distributed Map
  * is rewritten here into what the library runs, with the same effect on the state:
- * - `<map>` becomes a Task that reads the items (what the ItemReader reads from S3, answered
- *   from the upstream job's local outputs) into `$.WaterflowItems`, then goes to
- * - `<map> [items]`, an inline Map over them, whose result is a Map Run's (`MapRunArn` and
- *   `ResultWriterDetails`) when the original had no `ResultSelector`;
+ * - `<map>` becomes a Task that starts the Map Run: with an `ItemReader` (a dynamic matrix) it
+ *   reads the items (what the ItemReader reads from S3, answered from the upstream job's local
+ *   outputs) into `$.WaterflowItems`; with items in the state (`ItemsPath`, a static matrix) it
+ *   only starts counting and leaves the state as it is. Then it goes to
+ * - `<map> [items]`, an inline Map over the items, whose result is a Map Run's (`MapRunArn` and
+ *   `ResultWriterDetails`) when the original had no `ResultSelector`, and whose `ItemSelector`
+ *   also gives each item its index (`WaterflowItem`), so that equal items get distinct names;
  * - with failures tolerated, each item runs inside `<map> [item]`, a one-branch Parallel that
  *   records how the item ended, so that `sfn:describeMapRun` can answer its `ItemCounts`.
  * Any tolerated percentage above 0 is treated as 100 (the compiler emits only 0 and 100); with
@@ -20,11 +23,24 @@ type Handler = (input: JsonValue) => Promise<JsonValue>;
 
 export const READ_ITEMS_RESOURCE = 'arn:aws:states:::waterflow:readItems';
 export const ITEM_ENDED_RESOURCE = 'arn:aws:states:::waterflow:itemEnded';
+export const MAP_RUN_STARTED_RESOURCE = 'arn:aws:states:::waterflow:mapRunStarted';
 const DESCRIBE_MAP_RUN = ':sfn:describeMapRun';
 
 /** Where the loader puts the items, and the parameter naming the Map they belong to. */
 const ITEMS_PATH = '$.WaterflowItems';
 const MAP_PARAMETER = 'WaterflowMap';
+/** The field of a rewritten Map's item input that holds the item's index (`$$.Map.Item.Index`). */
+export const ITEM_INDEX_FIELD = 'WaterflowItem';
+
+/**
+ * Whether a state is the Parallel around one item of a Map that tolerates failed items: its
+ * failure is that item's alone (caught and counted), so nothing else running in the Map stops.
+ */
+export function isToleratedItem(stateName: string): boolean {
+  return stateName.endsWith(ITEM_SUFFIX);
+}
+
+const ITEM_SUFFIX = ' [item]';
 
 /** The Map Run ARN a rewritten Map returns: its state name, as `describeMapRun` is asked. */
 export function localMapRunArn(map: string): string {
@@ -62,6 +78,9 @@ function rewrite(name: string, state: JsonObject, processor: JsonObject): JsonOb
   } = state;
   const inline: JsonObject = {
     ...map,
+    ...(isObject(map.ItemSelector)
+      ? { ItemSelector: { ...map.ItemSelector, [`${ITEM_INDEX_FIELD}.$`]: '$$.Map.Item.Index' } }
+      : {}),
     ItemProcessor: itemProcessor(name, processor, typeof tolerated === 'number' && tolerated > 0),
     ...(map.ResultSelector === undefined
       ? {
@@ -72,26 +91,33 @@ function rewrite(name: string, state: JsonObject, processor: JsonObject): JsonOb
         }
       : {}),
   };
-  if (!isObject(reader)) return { [name]: inline };
   const itemsName = `${name} [items]`;
   const { Next, End, Catch, ResultPath: _r, ResultSelector: _s, OutputPath: _o, Retry: _t, ...rest } = inline;
-  const parameters = isObject(reader.Parameters) ? reader.Parameters : {};
+  const start: JsonObject = isObject(reader)
+    ? {
+        Type: 'Task',
+        Resource: READ_ITEMS_RESOURCE,
+        Parameters: { ...(isObject(reader.Parameters) ? reader.Parameters : {}), [MAP_PARAMETER]: name },
+        ResultPath: ITEMS_PATH,
+        ...(Catch === undefined ? {} : { Catch }),
+        Next: itemsName,
+      }
+    : {
+        Type: 'Task',
+        Resource: MAP_RUN_STARTED_RESOURCE,
+        Parameters: { [MAP_PARAMETER]: name },
+        ResultPath: null,
+        Next: itemsName,
+      };
   return {
-    [name]: {
-      Type: 'Task',
-      Resource: READ_ITEMS_RESOURCE,
-      Parameters: { ...parameters, [MAP_PARAMETER]: name },
-      ResultPath: ITEMS_PATH,
-      ...(Catch === undefined ? {} : { Catch }),
-      Next: itemsName,
-    },
+    [name]: start,
     [itemsName]: {
       ...rest,
       ...(inline.ResultSelector === undefined ? {} : { ResultSelector: inline.ResultSelector }),
       ...(inline.ResultPath === undefined ? {} : { ResultPath: inline.ResultPath }),
       ...(inline.OutputPath === undefined ? {} : { OutputPath: inline.OutputPath }),
       ...(Catch === undefined ? {} : { Catch }),
-      ItemsPath: ITEMS_PATH,
+      ...(isObject(reader) ? { ItemsPath: ITEMS_PATH } : {}),
       ...(Next === undefined ? { End: End ?? true } : { Next }),
     },
   };
@@ -101,7 +127,7 @@ function rewrite(name: string, state: JsonObject, processor: JsonObject): JsonOb
 function itemProcessor(map: string, processor: JsonObject, tolerated: boolean): JsonObject {
   const { ProcessorConfig: _config, ...graph } = processor;
   if (!tolerated) return { ...graph, ProcessorConfig: { Mode: 'INLINE' } };
-  const [item, passed, failed] = [`${map} [item]`, `${map} [item passed]`, `${map} [item failed]`];
+  const [item, passed, failed] = [`${map}${ITEM_SUFFIX}`, `${map} [item passed]`, `${map} [item failed]`];
   const ended = (outcome: boolean): JsonObject => ({
     Type: 'Task',
     Resource: ITEM_ENDED_RESOURCE,
@@ -160,8 +186,15 @@ export class MapRuns {
   handler(resource: string): Handler | undefined {
     if (resource === READ_ITEMS_RESOURCE) return (input) => this.#read(objectOf(input));
     if (resource === ITEM_ENDED_RESOURCE) return async (input) => this.#ended(objectOf(input));
+    if (resource === MAP_RUN_STARTED_RESOURCE) return async (input) => this.#started(objectOf(input));
     if (resource.endsWith(DESCRIBE_MAP_RUN)) return async (input) => this.#describe(objectOf(input));
     return undefined;
+  }
+
+  /** A Map Run over items in the state starts: its counts start at 0. */
+  #started(parameters: JsonObject): JsonValue {
+    this.#counts.set(String(parameters[MAP_PARAMETER] ?? ''), { succeeded: 0, failed: 0 });
+    return {};
   }
 
   async #read(parameters: JsonObject): Promise<JsonValue> {

@@ -17,8 +17,8 @@ import { type EcsTaskStateChange, jobEventFromEcs, releaseOnSuccess } from '../.
 import type { JobRecord, RunEvent } from '../../runtime/run-record.js';
 import type { Store } from '../../runtime/store.js';
 import { type AttemptResult, type RunAttempt, readOutputs } from '../runner/index.js';
-import { type ItemsRead, MapRuns } from './distributed-map.js';
-import { MATRIX_PARAMETER, type PreparedTask, prepareForLibrary } from './prepare.js';
+import { type ItemsRead, isToleratedItem, MapRuns } from './distributed-map.js';
+import { ITEM_PARAMETER, MATRIX_PARAMETER, type PreparedTask, prepareForLibrary } from './prepare.js';
 import { secretValue } from './secrets.js';
 
 /**
@@ -147,6 +147,8 @@ export class LocalEngine {
   /** Every event emitted, in order: what the compensations are chosen from. */
   readonly #log: RunEvent[] = [];
   readonly #mapRuns: MapRuns;
+  /** The record names of a dynamic matrix's items, by job, in item order (see matrixItemNames). */
+  readonly #readItemNames = new Map<string, ReadonlyArray<string>>();
   #tokens = 0;
   #finished = false;
   #cancelled = false;
@@ -301,7 +303,9 @@ export class LocalEngine {
   async #container(task: PreparedTask, job: string, parameters: JsonObject): Promise<JsonValue> {
     const definition = this.#jobs.get(job);
     const matrix = parameters[MATRIX_PARAMETER];
-    const name = matrix === undefined ? job : matrixItemName(job, matrix);
+    const index = parameters[ITEM_PARAMETER];
+    const read = typeof index === 'number' ? this.#readItemNames.get(job)?.[index] : undefined;
+    const name = matrix === undefined ? job : (read ?? matrixItemName(job, matrix));
     const workdir = join(this.#o.runDir, jobDirName(name));
     const reused = this.#o.reuse?.get(name);
     if (reused !== undefined) return this.#reuse(name, reused, workdir, parameters);
@@ -600,6 +604,7 @@ export class LocalEngine {
       return this.#emit({ kind: 'job-ended', at: iso(), job, status: 'failed', reason: read.error });
     }
     const count = read.items.length;
+    this.#readItemNames.set(job, matrixItemNames(job, read.items));
     return this.#emit({
       kind: 'job-ended',
       at: iso(),
@@ -730,6 +735,8 @@ export class LocalEngine {
       if (event.type === 'StateFailed' && event.Error === 'States.Timeout')
         this.#approvalTimedOut(state.name);
       if (event.type !== 'StateFailed' || (state.type !== 'Parallel' && state.type !== 'Map')) continue;
+      // One item's failure, counted: the other items share its state names and run on.
+      if (isToleratedItem(state.name)) continue;
       for (const running of [...this.#running]) {
         const inside = this.#tasks.get(running.state)?.ancestors.includes(state.name) ?? false;
         if (inside) running.stop.abort();
@@ -843,6 +850,20 @@ export function matrixItemName(job: string, item: JsonValue): string {
   if (!isObject(item)) return `${job} (${text(item)})`;
   const values = Object.entries(item).map(([key, value]) => `${key}=${text(value)}`);
   return `${job} (${values.join(', ')})`;
+}
+
+/**
+ * The names of a matrix's items, in order: an item equal to an earlier one (a dynamic matrix
+ * over `["a", "a"]`) is `<name> #2`, `#3`, ..., so that each has its own entry and directory.
+ */
+export function matrixItemNames(job: string, items: ReadonlyArray<JsonValue>): string[] {
+  const seen = new Map<string, number>();
+  return items.map((item) => {
+    const name = matrixItemName(job, item);
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === 1 ? name : `${name} #${n}`;
+  });
 }
 
 /** A job's (or item's) directory name under the run directory. */

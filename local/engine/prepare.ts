@@ -1,6 +1,6 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { StateMachine as Asl, JsonValue } from '../../compiler/asl/types.js';
-import { inlineDistributedMaps } from './distributed-map.js';
+import { ITEM_INDEX_FIELD, inlineDistributedMaps } from './distributed-map.js';
 
 /**
  * A copy of compiled ASL that aws-local-stepfunctions runs as Step Functions would: the
@@ -9,7 +9,8 @@ import { inlineDistributedMaps } from './distributed-map.js';
  * - `ResultPath: "$"` is stored under a key named `$` (leaving it out means the same);
  * - `SecondsPath` must be an integer in the library (our delay tables hold fractions after
  *   scaling), so such a Wait becomes a Task that sleeps;
- * - a Map item's `matrix` is not in its Task's parameters, so it is passed along for naming;
+ * - a Map item's `matrix` is not in its Task's parameters, so it is passed along for naming,
+ *   with its index in a rewritten distributed Map (so that equal dynamic items differ);
  * - a distributed Map becomes an inline one whose items a Task reads (distributed-map.ts).
  * `delayScale` multiplies retry intervals and waits, never job timeouts.
  */
@@ -37,6 +38,11 @@ export const MAX_TIMEOUT_SECONDS = 2_000_000;
 
 /** The parameter carrying a Map item's matrix values into a run state's input. */
 export const MATRIX_PARAMETER = 'WaterflowMatrix';
+/** The parameter carrying the item's index in a distributed Map's items into a run state's input. */
+export const ITEM_PARAMETER = 'WaterflowItem';
+
+/** What a graph's Tasks are inside of: no matrix, an inline one, or a rewritten distributed one. */
+type MatrixScope = 'none' | 'inline' | 'indexed';
 
 export const SLEEP_RESOURCE = 'arn:aws:states:::waterflow:sleep';
 
@@ -44,14 +50,14 @@ export function prepareForLibrary(asl: Asl, delayScale = 1): Prepared {
   const root = structuredClone(asl) as unknown as JsonObject;
   inlineDistributedMaps(root);
   const tasks = new Map<string, PreparedTask>();
-  prepareGraph(root, [], false, delayScale, tasks);
+  prepareGraph(root, [], 'none', delayScale, tasks);
   return { definition: root as unknown as StateMachineDefinition, tasks };
 }
 
 function prepareGraph(
   graph: JsonObject,
   ancestors: ReadonlyArray<string>,
-  inMatrix: boolean,
+  matrix: MatrixScope,
   delayScale: number,
   tasks: Map<string, PreparedTask>,
 ): void {
@@ -69,8 +75,13 @@ function prepareGraph(
     if (state.Type === 'Task') {
       const timeout = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined;
       state.TimeoutSeconds = Math.min(timeout ?? MAX_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS);
-      if (inMatrix && isObject(state.Parameters) && String(state.Resource).includes(':ecs:runTask')) {
+      if (
+        matrix !== 'none' &&
+        isObject(state.Parameters) &&
+        String(state.Resource).includes(':ecs:runTask')
+      ) {
         state.Parameters[`${MATRIX_PARAMETER}.$`] = '$.matrix';
+        if (matrix === 'indexed') state.Parameters[`${ITEM_PARAMETER}.$`] = `$.${ITEM_INDEX_FIELD}`;
       }
       tasks.set(name, {
         name,
@@ -86,12 +97,17 @@ function prepareGraph(
       }
     } else if (state.Type === 'Parallel') {
       for (const branch of objects(state.Branches))
-        prepareGraph(branch, [...ancestors, name], inMatrix, delayScale, tasks);
+        prepareGraph(branch, [...ancestors, name], matrix, delayScale, tasks);
     } else if (state.Type === 'Map') {
       const processor = state.ItemProcessor ?? state.Iterator;
       const selector = isObject(state.ItemSelector) ? state.ItemSelector : undefined;
-      const matrix = inMatrix || (selector !== undefined && 'matrix.$' in selector);
-      if (isObject(processor)) prepareGraph(processor, [...ancestors, name], matrix, delayScale, tasks);
+      const scope: MatrixScope =
+        selector === undefined || !('matrix.$' in selector)
+          ? matrix
+          : `${ITEM_INDEX_FIELD}.$` in selector
+            ? 'indexed'
+            : 'inline';
+      if (isObject(processor)) prepareGraph(processor, [...ancestors, name], scope, delayScale, tasks);
     }
   }
 }

@@ -49,3 +49,48 @@ describe('waterflow run of a dynamic matrix (host runner)', () => {
     expect(record.jobs.after?.status).not.toBe('succeeded');
   });
 });
+
+describe('waterflow run of matrices with a distributed Map (host runner)', () => {
+  it('runs every item of a static matrix above 40 at once as an entry of its own', async () => {
+    // Act
+    const finished = await run('test/fixtures/run/matrix-distributed.yaml');
+    const record = runJsonOf(finished);
+    const status = runJsonOf(await waterflow(['status', record.runId, '--json'], homes.current()));
+
+    // Assess
+    expect(finished.code).toBe(0);
+    const names = [1, 2, 3].flatMap((n) => ['linux', 'alpine'].map((os) => ({ n, os })));
+    for (const { n, os } of names) {
+      const item = `each (n=${n}, os=${os})`;
+      expect(status.jobs[item]).toMatchObject({ status: 'succeeded', attempts: 1 });
+      const seen = readFileSync(
+        join(homes.current(), 'runs', record.runId, jobDirName(item), 'seen.txt'),
+        'utf8',
+      );
+      expect(seen.trim()).toBe(`n ${n} on ${os}`);
+    }
+    expect(Object.keys(status.jobs).sort()).toStrictEqual(
+      ['after', ...names.map(({ n, os }) => `each (n=${n}, os=${os})`)].sort(),
+    );
+    expect(status.jobs.after?.status).toBe('succeeded');
+  });
+
+  it('names equal items of a dynamic matrix apart, in item order: <job> (<value>) #2', async () => {
+    // Act
+    const finished = await run('test/fixtures/run/matrix-dynamic-duplicates.yaml');
+    const record = runJsonOf(finished);
+    const status = runJsonOf(await waterflow(['status', record.runId, '--json'], homes.current()));
+
+    // Assess
+    expect(finished.code).toBe(0);
+    for (const item of ['each (a)', 'each (b)', 'each (a) #2', 'each (a) #3']) {
+      expect(status.jobs[item]).toMatchObject({ status: 'succeeded', attempts: 1 });
+      const seen = readFileSync(
+        join(homes.current(), 'runs', record.runId, jobDirName(item), 'seen.txt'),
+        'utf8',
+      );
+      expect(seen.trim()).toBe(`item ${item.includes('(b)') ? 'b' : 'a'} attempt 1`);
+    }
+    expect(status.jobs.each).toMatchObject({ status: 'succeeded', reason: 'fanned out to 4 items' });
+  });
+});

@@ -9,7 +9,7 @@ import {
 } from 'aws-local-stepfunctions';
 import type { StateMachine as Asl, JsonValue } from '../../compiler/asl/types.js';
 import type { CompileOutput, StateInfo } from '../../compiler/compile/output.js';
-import { inlineDistributedMaps, MapRuns } from '../../local/engine/distributed-map.js';
+import { inlineDistributedMaps, isToleratedItem, MapRuns } from '../../local/engine/distributed-map.js';
 import { compensations, parseCompensationsRequest } from '../../runtime/compensations.js';
 import { release, wait } from '../../runtime/gates.js';
 import { type EcsTaskStateChange, jobEventFromEcs, releaseOnSuccess } from '../../runtime/job-events.js';
@@ -491,6 +491,8 @@ class Harness {
       this.trace.push(`${event.type}${state === undefined ? '' : ` ${state.name}`}${error}`);
       if (event.type !== 'StateFailed' || state === undefined) continue;
       if (state.type !== 'Parallel' && state.type !== 'Map') continue;
+      // One item's failure, counted: the other items share its state names and run on.
+      if (isToleratedItem(state.name)) continue;
       for (const running of [...this.#running]) {
         const inside = this.#ancestors.get(running.state)?.includes(state.name) ?? false;
         // Only attempts that started before the failure; 1 ms of slack for whole-ms timestamps.
