@@ -154,11 +154,12 @@ Node 20, the AWS SDK bundled as the stack ships it), then imported in ${RUNS} fr
 with dummy configuration and credentials (nothing is called): the median time of the \`import()\`
 is the module initialisation a cold start pays on top of the Lambda runtime's own.
 
-Leaving the SDK out (the runtime has one) brings submit to 844 KiB but its initialisation to
+Leaving the SDK out (the runtime has one) brought submit under 1 MB but its initialisation to
 about 240 ms, since the runtime's SDK then loads as hundreds of files; parsing is most of a
-bundle's initialisation (about 40 ms per MB here). What keeps submit and runs-api over both
-budgets is the compiler they carry: zod alone is 445 KiB of it, 258 KiB of which are its
-message translations, which esbuild cannot drop from zod's namespace export.
+bundle's initialisation (about 40 ms per MB here). Importing zod as a namespace (\`import * as z\`)
+lets esbuild drop its 258 KiB of message translations; what still keeps submit and runs-api over
+both budgets is the compiler they carry (yaml and js-yaml, zod, the compiler itself) on top of
+five SDK clients.
 
 | handler | bundle KiB | init ms (median) | min-max ms |
 |---|---:|---:|---|

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalJob } from '../ir.js';
 import { jobCommonFields } from '../language/job-common.js';
 import { lowerApproval } from './approval-asl.js';

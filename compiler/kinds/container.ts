@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ContainerJob } from '../ir.js';
 import { exitCodes, resources } from '../language/blocks.js';
 import { commands, image } from '../language/fields.js';

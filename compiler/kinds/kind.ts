@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Template } from '../expr/ast.js';
 import type { DocPath, Job, JobKind } from '../ir.js';
 import type { Fragment, RunRequest } from '../lower/context.js';

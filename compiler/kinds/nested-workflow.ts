@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NestedWorkflowJob, WithValue } from '../ir.js';
 import { json, name, workflowName } from '../language/fields.js';
 import { jobCommonFields, runnableFields } from '../language/job-common.js';

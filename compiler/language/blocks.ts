@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { commands, duration, envName, image, json, name, scalar } from './fields.js';
 
 /** `{ secretKeyRef: { name, key } }`: an env value read from a declared secret. */

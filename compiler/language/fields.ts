@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCron } from '../units/cron.js';
 import { parseDuration } from '../units/duration.js';
 import { isValidTimeZone, suggestTimeZone } from '../units/timezone.js';

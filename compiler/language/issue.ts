@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DiagnosticCode } from '../diagnostics/diagnostic.js';
 
 /** What a schema check attaches to a custom zod issue so that it becomes a coded diagnostic. */

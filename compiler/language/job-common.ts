@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { artifact, artifactsFrom, containerAction, env, matrix, retry } from './blocks.js';
 import { condition, duration, name } from './fields.js';
 

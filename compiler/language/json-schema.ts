@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { workflowEditorSchema } from './workflow-schema.js';
 
 /** The JSON Schema of the language, for editors (yaml-language-server) and other tools. */

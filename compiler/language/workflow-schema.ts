@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { jobKinds, jobValidationSchemas } from '../kinds/registry.js';
 import { containerAction, env, param, resources, retry } from './blocks.js';
 import { cron, duration, image, json, name, timezone, workflowName } from './fields.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DiagnosticSink } from '../diagnostics/sink.js';
 import type { Template } from '../expr/ast.js';
 import type { ContainerAction, DocPath, EnvVar, JobCommon, Resources } from '../ir.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DiagnosticSink } from '../diagnostics/sink.js';
 import type { DocPath, JsonValue, Matrix } from '../ir.js';
 import type { matrix } from '../language/blocks.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DiagnosticSink } from '../diagnostics/sink.js';
 import type { DocPath, RetryPolicy } from '../ir.js';
 import type { retry } from '../language/blocks.js';

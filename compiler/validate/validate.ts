@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DiagnosticSink } from '../diagnostics/sink.js';
 import { inferKind, jobKinds } from '../kinds/registry.js';
 import { suggestField } from '../language/aliases.js';
