@@ -312,14 +312,48 @@ export class LocalEngine {
     if (this.#finished) throw new TaskError('Waterflow.Cancelled', 'the run is over');
     const attempt = (this.#attempts.get(name) ?? 0) + 1;
     this.#attempts.set(name, attempt);
+    if (definition !== undefined) this.#copyArtifacts(definition, workdir);
+    const { result, running, stop } = await this.#attempt({
+      task,
+      job,
+      entry: name,
+      attempt,
+      parameters,
+      workdir,
+      env: (override) => this.#envOf(definition, override, matrix),
+      onStopped: (detail) => void this.#taskStopped(detail),
+    });
+    if (result.ok) return result.task as unknown as JsonValue;
+    const stopped = stop.signal.aborted && running.timedOut === undefined;
+    this.#emit(this.#failedAttempt(name, definition, attempt, result, stopped, running.timedOut === true));
+    throw new TaskError(result.error, result.cause);
+  }
+
+  /**
+   * One attempt through the job runner, recorded under `entry` (a job, a matrix item, an action):
+   * started, run with the ECS-shaped overrides of its Task, and, when it succeeds, ended. The
+   * caller records a failure, since jobs and actions word it differently.
+   */
+  async #attempt(request: {
+    readonly task: PreparedTask;
+    /** The job the runner runs (a matrix item's job), for its process and container names. */
+    readonly job: string;
+    readonly entry: string;
+    readonly attempt: number;
+    readonly parameters: JsonObject;
+    readonly workdir: string;
+    readonly env: (override: JsonObject | undefined) => Record<string, string>;
+    /** The attempt's ECS-shaped task stopped (the recorder's cue to release gated dependants). */
+    readonly onStopped?: (detail: EcsTaskStateChange) => void;
+  }): Promise<{ readonly result: AttemptResult; readonly running: Running; readonly stop: AbortController }> {
+    const { task, job, entry, attempt, parameters } = request;
     const override = firstContainer(parameters);
     const command = Array.isArray(override?.Command) ? override.Command.map(String) : [];
     const spec = this.#taskDefinitions.get(substitutionName(parameters.TaskDefinition));
-    if (definition !== undefined) this.#copyArtifacts(definition, workdir);
     const stop = new AbortController();
     const running: Running = { job, taskArn: '', state: task.name, startedAt: Date.now(), stop };
     this.#running.add(running);
-    this.#emit({ kind: 'job-started', at: iso(), job: name, attempt });
+    this.#emit({ kind: 'job-started', at: iso(), job: entry, attempt });
     let result: AttemptResult;
     try {
       result = await this.#o.runner({
@@ -328,13 +362,13 @@ export class LocalEngine {
         attempt,
         image: spec?.image ?? '',
         script: command[2] ?? '',
-        env: this.#envOf(definition, override, matrix),
-        workdir,
+        env: request.env(override),
+        workdir: request.workdir,
         signal: stop.signal,
-        onLog: (line, stream) => this.#o.observer.onLog(name, line, stream),
+        onLog: (line, stream) => this.#o.observer.onLog(entry, line, stream),
         onEvent: (detail) => {
           (running as { taskArn: string }).taskArn = detail.taskArn;
-          if (detail.lastStatus === 'STOPPED') void this.#taskStopped(detail);
+          if (detail.lastStatus === 'STOPPED') request.onStopped?.(detail);
         },
       });
     } finally {
@@ -344,16 +378,13 @@ export class LocalEngine {
       await this.#emit({
         kind: 'job-ended',
         at: iso(),
-        job: name,
+        job: entry,
         attempt,
         status: 'succeeded',
         exitCode: 0,
       });
-      return result.task as unknown as JsonValue;
     }
-    const stopped = stop.signal.aborted && running.timedOut === undefined;
-    this.#emit(this.#failedAttempt(name, definition, attempt, result, stopped, running.timedOut === true));
-    throw new TaskError(result.error, result.cause);
+    return { result, running, stop };
   }
 
   #failedAttempt(
@@ -648,50 +679,25 @@ export class LocalEngine {
     if (this.#finished) throw new TaskError('Waterflow.Cancelled', 'the run is over');
     const attempt = (this.#attempts.get(entry) ?? 0) + 1;
     this.#attempts.set(entry, attempt);
-    const override = firstContainer(parameters);
-    const command = Array.isArray(override?.Command) ? override.Command.map(String) : [];
-    const spec = this.#taskDefinitions.get(substitutionName(parameters.TaskDefinition));
-    const env = this.#envOf(undefined, override, undefined);
-    for (const variable of action?.env ?? []) {
-      if (!('secretRef' in variable)) continue;
-      const value = this.#o.secrets?.get(variable.secretRef.secret);
-      if (value !== undefined) env[variable.name] = secretValue(value, variable.secretRef.key);
-    }
-    if (target.stage !== undefined) env.WATERFLOW_STAGE = target.stage;
-    const stop = new AbortController();
-    const running: Running = { job: entry, taskArn: '', state: task.name, startedAt: Date.now(), stop };
-    this.#running.add(running);
-    this.#emit({ kind: 'job-started', at: iso(), job: entry, attempt });
-    let result: AttemptResult;
-    try {
-      result = await this.#o.runner({
-        runId: this.#o.runId,
-        job: entry,
-        attempt,
-        image: spec?.image ?? '',
-        script: command[2] ?? '',
-        env,
-        workdir: join(this.#o.runDir, jobDirName(entry)),
-        signal: stop.signal,
-        onLog: (line, stream) => this.#o.observer.onLog(entry, line, stream),
-        onEvent: (detail) => {
-          (running as { taskArn: string }).taskArn = detail.taskArn;
-        },
-      });
-    } finally {
-      this.#running.delete(running);
-    }
-    if (result.ok) {
-      await this.#emit({
-        kind: 'job-ended',
-        at: iso(),
-        job: entry,
-        attempt,
-        status: 'succeeded',
-        exitCode: 0,
-      });
-      return result.task as unknown as JsonValue;
-    }
+    const { result, running, stop } = await this.#attempt({
+      task,
+      job: entry,
+      entry,
+      attempt,
+      parameters,
+      workdir: join(this.#o.runDir, jobDirName(entry)),
+      env: (override) => {
+        const env = this.#envOf(undefined, override, undefined);
+        for (const variable of action?.env ?? []) {
+          if (!('secretRef' in variable)) continue;
+          const value = this.#o.secrets?.get(variable.secretRef.secret);
+          if (value !== undefined) env[variable.name] = secretValue(value, variable.secretRef.key);
+        }
+        if (target.stage !== undefined) env.WATERFLOW_STAGE = target.stage;
+        return env;
+      },
+    });
+    if (result.ok) return result.task as unknown as JsonValue;
     const stopped = stop.signal.aborted && running.timedOut === undefined;
     const timedOut = running.timedOut === true || result.error === 'States.Timeout';
     const ended = this.#failedAttempt(entry, undefined, attempt, result, stopped, false);
