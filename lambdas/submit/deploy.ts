@@ -45,9 +45,13 @@ const WORKFLOW_TAG = 'waterflow:workflow';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Registers each task definition unless the cache holds one of the same content; returns the ARNs by substitution. */
+/**
+ * Registers each task definition unless the cache holds one of the same content; returns the ARNs
+ * by substitution. Without `ecs`, only the cache answers (a rerun's machine uses the task
+ * definitions its workflow's deployment registered): a miss is a `TaskDefinitionNotDeployedError`.
+ */
 export async function registerTaskDefinitions(
-  deps: DeployDeps,
+  deps: Pick<DeployDeps, 'store' | 'platform'> & { readonly ecs?: ECSClient },
   output: CompileOutput,
 ): Promise<{ readonly arns: Record<string, string>; readonly registered: number }> {
   const names = new Set(output.substitutions.map((s) => s.name));
@@ -64,6 +68,7 @@ export async function registerTaskDefinitions(
       arns[spec.substitution] = cached.arn;
       continue;
     }
+    if (deps.ecs === undefined) throw new TaskDefinitionNotDeployedError(spec.family);
     const { taskDefinition } = await deps.ecs.send(new RegisterTaskDefinitionCommand(input));
     const arn = taskDefinition?.taskDefinitionArn;
     if (arn === undefined) throw new Error(`RegisterTaskDefinition ${spec.family} returned no ARN`);
@@ -142,14 +147,18 @@ export function renderDefinitions(
   }));
 }
 
-/** Creates each state machine, or updates it when it exists; returns the workflow's ARN. */
+/**
+ * Creates each state machine, or updates it when it exists; returns the ARN of `machine` (the
+ * workflow's, or one derived from it such as a rerun's), all tagged with `workflow`.
+ */
 export async function deployStateMachines(
-  deps: DeployDeps,
-  workflow: string,
+  deps: Pick<DeployDeps, 'sfn' | 'platform'>,
+  machine: string,
   definitions: ReadonlyArray<{ readonly name: string; readonly definition: string }>,
+  workflow: string = machine,
 ): Promise<string> {
   const roleArn = deps.platform.stateMachineRoleArn;
-  let arn = stateMachineArn(deps.platform, workflow);
+  let arn = stateMachineArn(deps.platform, machine);
   for (const { name, definition } of definitions) {
     try {
       const created = await deps.sfn.send(
@@ -162,7 +171,7 @@ export async function deployStateMachines(
           tags: [{ key: WORKFLOW_TAG, value: workflow }],
         }),
       );
-      if (name === workflow) arn = created.stateMachineArn ?? arn;
+      if (name === machine) arn = created.stateMachineArn ?? arn;
     } catch (error) {
       // CreateStateMachine is idempotent for an identical machine; a changed one already exists.
       if (errorName(error) !== 'StateMachineAlreadyExists') throw error;
@@ -179,16 +188,24 @@ export async function deployStateMachines(
   return arn;
 }
 
-function logging(platform: Platform): { loggingConfiguration?: LoggingConfiguration } {
+/**
+ * As the stack's own machines (cdk/lib/workflows.ts): every event logged, without execution data
+ * (inputs hold params, and approval and gate payloads task tokens), and X-Ray tracing on.
+ */
+function logging(platform: Platform): {
+  loggingConfiguration?: LoggingConfiguration;
+  tracingConfiguration: { enabled: boolean };
+} {
+  const tracingConfiguration = { enabled: true };
   const logGroupArn = platform.executionLogGroupArn;
-  if (logGroupArn === undefined) return {};
-  // Errors only and no execution data: inputs hold params, which may be confidential.
+  if (logGroupArn === undefined) return { tracingConfiguration };
   return {
     loggingConfiguration: {
-      level: 'ERROR',
+      level: 'ALL',
       includeExecutionData: false,
       destinations: [{ cloudWatchLogsLogGroup: { logGroupArn } }],
     },
+    tracingConfiguration,
   };
 }
 
@@ -284,6 +301,19 @@ async function deleteStaleSchedules(
     }
     token = page.NextToken;
   } while (token !== undefined);
+}
+
+/** A task definition the cache does not hold where only the cache may answer; `code` is stable. */
+export class TaskDefinitionNotDeployedError extends Error {
+  readonly code: 'TaskDefinitionNotDeployed';
+
+  constructor(family: string) {
+    super(
+      `task definition ${family} is not registered for the platform as it is now; submit the workflow again`,
+    );
+    this.name = 'Waterflow.TaskDefinitionNotDeployed';
+    this.code = 'TaskDefinitionNotDeployed';
+  }
 }
 
 export function errorName(error: unknown): string | undefined {

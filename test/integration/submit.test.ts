@@ -7,7 +7,12 @@ import {
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -118,6 +123,9 @@ describe('submit', () => {
     const run = await readRun(d.store, start?.name ?? '');
     expect(run?.status).toBe('running');
     expect(run?.workflow).toBe('nightly-report');
+    // Logged and traced as the stack's own machines are.
+    const machine = sfn.commandCalls(CreateStateMachineCommand)[0]?.args[0].input;
+    expect(machine?.tracingConfiguration).toStrictEqual({ enabled: true });
   });
 
   it('fills every substitution of the state machine and registers nothing on a second submit', async () => {
