@@ -309,6 +309,25 @@ describe('a run that is stopped', () => {
   });
 });
 
+describe('waterflow run of a matrix (host runner)', () => {
+  it('runs each of its 6 items, never more than maxParallel 2 at once', async () => {
+    const finished = await run('test/fixtures/run/matrix-max-parallel.yaml');
+    const record = runJsonOf(finished);
+    const items = Object.entries(record.jobs).filter(([name]) => name.startsWith('shard ('));
+    // At each item's start, how many items had started and not yet ended.
+    const overlaps = items.map(([, item]) => {
+      const at = ms(item.startedAt);
+      return items.filter(([, other]) => ms(other.startedAt) <= at && ms(other.endedAt) > at).length;
+    });
+
+    expect(record.status).toBe('succeeded');
+    expect(items.map(([name]) => name).sort()).toStrictEqual([1, 2, 3, 4, 5, 6].map((n) => `shard (n=${n})`));
+    expect(items.every(([, item]) => item.status === 'succeeded')).toBe(true);
+    expect(Math.max(...overlaps)).toBe(2);
+    for (const n of [1, 2, 3, 4, 5, 6]) expect(finished.stderr).toContain(`shard ${n}`);
+  });
+});
+
 describe('waterflow run of a workflow with conditions (host runner)', () => {
   it('runs the branch whose condition holds and skips the other, with its dependants', async () => {
     const staging = runJsonOf(await run('test/fixtures/run/conditions.yaml'));
