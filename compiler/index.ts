@@ -17,4 +17,5 @@ export type { WorkflowGraph } from './graph/graph.js';
 export type * from './ir.js';
 export { workflowJsonSchema } from './language/json-schema.js';
 export { jobHash } from './lower/job-hash.js';
+export { type ReusedResult, reusedResult } from './lower/reuse.js';
 export { type ValidationResult, validateWorkflow } from './validate-workflow.js';

@@ -10,6 +10,7 @@ import { lowerWorkflow } from '../lower/lower.js';
 import { KeyAllocator, NameAllocator } from '../lower/names.js';
 import { buildNodeGraph, type NodeGraph } from '../lower/nodes.js';
 import { type Block, type Plan, planBarrier, planExact } from '../lower/plan.js';
+import type { ReusedResult } from '../lower/reuse.js';
 import { splitPlan } from '../lower/split.js';
 import { useSubstitution } from '../lower/substitutions.js';
 import type { SourceMap } from '../parse/source.js';
@@ -23,6 +24,8 @@ export interface CompileOptions {
   readonly lowering?: 'exact' | 'barrier';
   /** Where splitting starts and what a part aims for; tests lower them to split small workflows. */
   readonly split?: { readonly at: SizeLimits; readonly part: SizeLimits };
+  /** A rerun's reused jobs and their earlier results: each is one `Pass` (docs/compilation.md, "Rerun"). */
+  readonly reuse?: ReadonlyMap<string, ReusedResult>;
 }
 
 export interface SizeLimits {
@@ -77,6 +80,7 @@ function lowerOnce(
   flow: FlowFacts,
   root: Block,
   sink: DiagnosticSink,
+  reuse: CompileOptions['reuse'],
 ): Lowered {
   const out: LowerOutputs = {
     taskDefinitions: new Map(),
@@ -97,6 +101,7 @@ function lowerOnce(
     keys: new KeyAllocator(),
     sink,
     out,
+    ...(reuse === undefined ? {} : { reuse }),
   };
   const asl = lowerWorkflow(root, ctx);
   const measure = (name: string, machine: StateMachine): Measured => ({
@@ -134,8 +139,9 @@ function lowerWhole(
   flow: FlowFacts,
   sink: DiagnosticSink,
   split: NonNullable<CompileOptions['split']>,
+  reuse: CompileOptions['reuse'],
 ): { readonly lowered: Lowered } | { readonly budget: number } {
-  const lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink);
+  const lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink, reuse);
   const whole = lowered.machines[0] as Measured;
   if (whole.bytes <= split.at.definitionBytes && whole.events <= split.at.historyEvents) return { lowered };
   return { budget: partBudget(whole, nodes.nodes.length, split.part) };
@@ -165,7 +171,7 @@ export function compile(
   const nodes = buildNodeGraph(workflow, graph);
   const plan = options.lowering === 'barrier' ? planBarrier(nodes) : planExact(nodes);
   const flow = flowFacts(workflow, nodes, plan);
-  const whole = lowerWhole(workflow, nodes, plan, flow, sink, options.split ?? SPLIT);
+  const whole = lowerWhole(workflow, nodes, plan, flow, sink, options.split ?? SPLIT, options.reuse);
   // A fresh lowering of the split plan, so that names and order stay deterministic.
   const lowered =
     'lowered' in whole
@@ -177,6 +183,7 @@ export function compile(
           flow,
           splitPlan(plan.root, whole.budget),
           new DiagnosticSink(source),
+          options.reuse,
         );
   checkLimits(lowered, sink);
   const payload = estimatedPayload(flow.recorded.size);

@@ -56,6 +56,11 @@ export interface StateInfo {
    * sees the task stop) releases the job's gated dependants; there is no `done` state on that path.
    */
   readonly releasedOnSuccess?: true;
+  /**
+   * On a `run` state compiled with the `reuse` option: a `Pass` that takes over the job's result
+   * from the earlier run (a rerun); the job does not run.
+   */
+  readonly reused?: true;
 }
 
 /** How a container waits for another before it starts (ECS `dependsOn`). */

@@ -12,6 +12,7 @@ import type { ExprResolver } from './expressions.js';
 import type { KeyAllocator, NameAllocator } from './names.js';
 import type { NodeGraph } from './nodes.js';
 import type { Plan } from './plan.js';
+import type { ReusedResult } from './reuse.js';
 
 /** States built for a piece of the graph, entered at `start`. */
 export interface Fragment {
@@ -58,6 +59,8 @@ export interface LowerContext {
   readonly keys: KeyAllocator;
   readonly sink: DiagnosticSink;
   readonly out: LowerOutputs;
+  /** A rerun's reused jobs and their earlier results: each is lowered as one `Pass` (reuse.ts). */
+  readonly reuse?: ReadonlyMap<string, ReusedResult>;
 }
 
 /** What a job kind gets to build the states that do the job's work. */

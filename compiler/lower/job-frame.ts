@@ -6,6 +6,7 @@ import { type ExprResolver, lowerCondition, UnsupportedExpression } from './expr
 import { lowerMatrix } from './matrix.js';
 import { fieldPath } from './names.js';
 import type { LowerNode } from './nodes.js';
+import { lowerReused } from './reuse.js';
 import { usePermission, useSubstitution } from './substitutions.js';
 
 /**
@@ -179,8 +180,8 @@ function inRunOrder(states: Record<string, State>, ctx: LowerContext): Record<st
 
 /**
  * The states of one node, in order: `gate` (wait for gated upstream), `if` (condition, with
- * `skipped`), the kind's own states, `failed` (record a tolerated or failFast-off failure),
- * `done` (release gated dependants).
+ * `skipped`), the kind's own states (one `Pass` for a job a rerun reuses), `failed` (record a
+ * tolerated or failFast-off failure), `done` (release gated dependants).
  */
 export function lowerNode(
   ctx: LowerContext,
@@ -203,7 +204,14 @@ export function lowerNode(
   }
   const resolver = resolverFor(ctx, node, upstream);
   let start: string;
-  if (node.kind === 'job') {
+  const reused = node.kind === 'job' ? ctx.reuse?.get(job) : undefined;
+  if (node.kind === 'job' && reused !== undefined) {
+    // No ECS task for the recorder to see: the success path goes through `done` itself.
+    successNext = after;
+    const run = lowerReused(ctx, node.job, reused, resultPath, after);
+    Object.assign(states, run.states);
+    start = run.start;
+  } else if (node.kind === 'job') {
     const tolerated = node.job.continueOnFailure || !ctx.workflow.failFast;
     let failureNext: string | undefined;
     if (tolerated) {

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../compiler/asl/types.js';
 import { type EcsTaskStateChange, type JobEvent, jobEventFromEcs } from '../../runtime/job-events.js';
 import type { KeyedEvent } from '../../runtime/run-log.js';
+import { workflowOfMachine } from '../submit/platform.js';
 
 /**
  * What the recorder receives, and the run events each stands for. Event ids are taken from what
@@ -90,19 +91,21 @@ function fromExecution(detail: ExecutionStatusChange): Translated {
   // A split workflow's parts are its own run's children, recorded through their ECS tasks.
   if (PART.test(machine)) return { ignored: `execution of part ${machine}` };
   const runId = detail.name;
+  // A rerun runs on a machine of its own; its run belongs to the workflow.
+  const workflow = workflowOfMachine(machine);
   const attempt = detail.redriveCount ?? 0;
   if (detail.status === 'RUNNING') {
     if (attempt > 0) {
       const at = iso(detail.redriveDate ?? detail.startDate);
       return {
         runId,
-        workflow: machine,
+        workflow,
         events: [{ id: `run-resumed:${attempt}`, kind: 'run-resumed', at }],
       };
     }
     return {
       runId,
-      workflow: machine,
+      workflow,
       events: [],
       started: { input: parseInput(detail.input), startDate: new Date(detail.startDate) },
     };
@@ -112,7 +115,7 @@ function fromExecution(detail: ExecutionStatusChange): Translated {
   const at = iso(detail.stopDate ?? detail.startDate);
   return {
     runId,
-    workflow: machine,
+    workflow,
     events: [{ id: `run-ended:${attempt}`, kind: 'run-ended', at, ...ended }],
   };
 }

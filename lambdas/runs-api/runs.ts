@@ -5,19 +5,18 @@ import { readKeyedEvents, runItemKeys, WORKFLOW_RUN_PREFIX, workflowRunsPk } fro
 import { type RunRecord, readRun } from '../../runtime/run-record.js';
 import type { PagedStore } from '../../runtime/store.js';
 import { HttpError, json, jsonBody } from '../shared/http.js';
-import { errorName } from '../submit/deploy.js';
-import { executionArn } from '../submit/platform.js';
-import type { StartDeps } from '../submit/start.js';
-import { InvalidParamsError, startWorkflowRun, WorkflowNotFoundError } from '../submit/submit.js';
-import { type DeployedWorkflow, readWorkflow, WORKFLOWS_PK } from '../submit/workflows.js';
+import { errorName, TaskDefinitionNotDeployedError } from '../submit/deploy.js';
+import { InvalidParamsError, WorkflowNotFoundError } from '../submit/submit.js';
+import { readWorkflow, WORKFLOWS_PK } from '../submit/workflows.js';
+import { type RerunDeps, runExecutionArn, startRerun } from './rerun.js';
 
 /**
  * The runs API (REST, IAM auth): list workflows, list a workflow's runs (newest first, a page at a
  * time), get a run, cancel (`StopExecution`), retry (`RedriveExecution`: the same run, from its
- * failed states), rerun (a new run), delete. Errors are `{ error: { code, message } }`.
+ * failed states), rerun (a new run that reuses the earlier one's successes, rerun.ts), delete. Errors are `{ error: { code, message } }`.
  */
 
-export interface RunsDeps extends StartDeps {
+export interface RunsDeps extends RerunDeps {
   readonly store: PagedStore;
 }
 
@@ -152,7 +151,7 @@ async function cancelRun(deps: RunsDeps, runId: string): Promise<APIGatewayProxy
   try {
     await deps.sfn.send(
       new StopExecutionCommand({
-        executionArn: executionArn(deps.platform, run.workflow, runId),
+        executionArn: await runExecutionArn(deps, run),
         error: 'Waterflow.Cancelled',
         cause: 'cancelled through the runs API',
       }),
@@ -175,7 +174,7 @@ async function retryRun(deps: RunsDeps, runId: string): Promise<APIGatewayProxyR
   }
   try {
     const out = await deps.sfn.send(
-      new RedriveExecutionCommand({ executionArn: executionArn(deps.platform, run.workflow, runId) }),
+      new RedriveExecutionCommand({ executionArn: await runExecutionArn(deps, run) }),
     );
     return json(202, { runId, status: 'redriving', redriveDate: out.redriveDate?.toISOString() ?? null });
   } catch (error) {
@@ -212,48 +211,21 @@ async function rerun(
   }
   const key = headerValue(event, 'idempotency-key') ?? event.requestContext.requestId;
   try {
-    const outcome = await startWorkflowRun(deps, {
-      workflow: workflow.name,
+    const outcome = await startRerun(deps, {
+      workflow,
+      earlier,
+      from,
       params: new Map(Object.entries(given as Record<string, JsonValue>)),
       key: `rerun:${runId}:${key}`,
-      rerun: { of: runId, reuse: reusable(workflow, earlier, from) },
     });
     if (outcome.status === 'rejected') throw new HttpError(409, 'RunInProgress', outcome.reason);
     return json(outcome.status === 'started' ? 201 : 200, { ...outcome, rerunOf: runId });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw new HttpError(404, error.code, error.message);
     if (error instanceof InvalidParamsError) throw new HttpError(400, error.code, error.message);
+    if (error instanceof TaskDefinitionNotDeployedError) throw new HttpError(409, error.code, error.message);
     throw error;
   }
-}
-
-/**
- * The results a rerun takes over, as the state holds them (`{ r, ok, x }`): every job that
- * succeeded in the earlier run, except `from` and every job downstream of it. As the local
- * rerun does (local/run-session.ts); the ASL does not read them yet (docs/cloud.md, "runs-api").
- */
-export function reusable(
-  workflow: DeployedWorkflow,
-  earlier: RunRecord,
-  from: string | undefined,
-): { [job: string]: JsonValue } {
-  const again = new Set(from === undefined ? [] : [from]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const job of workflow.jobs) {
-      if (!again.has(job) && (workflow.upstream[job] ?? []).some((u) => again.has(u))) {
-        again.add(job);
-        grew = true;
-      }
-    }
-  }
-  const reuse: { [job: string]: JsonValue } = {};
-  for (const job of workflow.jobs) {
-    const record = earlier.jobs[job];
-    if (again.has(job) || record?.status !== 'succeeded') continue;
-    reuse[job] = { r: 'success', ok: true, ...(record.exitCode === undefined ? {} : { x: record.exitCode }) };
-  }
-  return reuse;
 }
 
 async function deleteRun(deps: RunsDeps, runId: string): Promise<APIGatewayProxyResult> {

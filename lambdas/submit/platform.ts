@@ -95,6 +95,16 @@ export function arnPartsOf(prefix: string): ArnParts {
   return { partition, region, account };
 }
 
+/** A rerun machine's name: `<workflow>--rerun-<12 hex>` (lambdas/runs-api/rerun.ts). */
+export function rerunMachine(workflow: string, hash: string): string {
+  return `${workflow}--rerun-${hash.slice(0, 12)}`;
+}
+
+/** The workflow a machine belongs to: its own, or the one a rerun machine was derived from. */
+export function workflowOfMachine(machine: string): string {
+  return machine.replace(/--rerun-[0-9a-f]{12}$/, '');
+}
+
 /** The ARN of workflow (or part) `name`'s state machine. */
 export function stateMachineArn(platform: ArnParts, name: string): string {
   return `arn:${platform.partition}:states:${platform.region}:${platform.account}:stateMachine:${name}`;

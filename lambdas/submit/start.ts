@@ -18,7 +18,7 @@ import { recordRunEvents } from '../../runtime/run-log.js';
 import { runPk, SNAPSHOT_SK } from '../../runtime/run-record.js';
 import type { Store } from '../../runtime/store.js';
 import { errorName } from './deploy.js';
-import { executionArn, type Platform } from './platform.js';
+import { executionArn, type Platform, stateMachineArn } from './platform.js';
 import { type RunInputParts, runInput, runStartedEvent } from './run-input.js';
 import { type DeployedWorkflow, recordRejectedRun } from './workflows.js';
 
@@ -38,6 +38,8 @@ export interface StartDeps {
 
 export interface StartRequest extends RunInputParts {
   readonly workflow: DeployedWorkflow;
+  /** The state machine to start, when not the workflow's own (a rerun's). @default workflow.name */
+  readonly machine?: string;
 }
 
 export type StartOutcome =
@@ -62,7 +64,8 @@ const START_GRACE_MS = 60_000;
 /** Starts the run unless it started already or the policy refuses it (`Forbid`, recorded). */
 export async function startRun(deps: StartDeps, request: StartRequest): Promise<StartOutcome> {
   const { workflow, runId } = request;
-  const arn = executionArn(deps.platform, workflow.name, runId);
+  const machine = request.machine ?? workflow.name;
+  const arn = executionArn(deps.platform, machine, runId);
   if ((await deps.store.get({ pk: runPk(runId), sk: SNAPSHOT_SK })) !== undefined) {
     return { status: 'already-started', runId, executionArn: arn };
   }
@@ -84,7 +87,8 @@ export async function startRun(deps: StartDeps, request: StartRequest): Promise<
   try {
     const out = await deps.sfn.send(
       new StartExecutionCommand({
-        stateMachineArn: workflow.stateMachineArn,
+        stateMachineArn:
+          request.machine === undefined ? workflow.stateMachineArn : stateMachineArn(deps.platform, machine),
         name: runId,
         input: JSON.stringify(input),
       }),

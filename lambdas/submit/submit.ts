@@ -18,6 +18,7 @@ import {
   readWorkflow,
   recordRejectedUpload,
   type UploadSource,
+  writeDefinition,
   writeWorkflow,
 } from './workflows.js';
 
@@ -65,7 +66,7 @@ export async function submitDefinition(deps: SubmitDeps, upload: Upload): Promis
     const rejected = await recordRejectedUpload(deps.store, upload.id, upload.source, upload.at, errors);
     return { status: 'rejected', rejected };
   }
-  const { deployed, registered } = await deploy(deps, workflow, output, upload.source);
+  const { deployed, registered } = await deploy(deps, workflow, output, upload);
   if (upload.start === false) {
     return {
       status: 'deployed',
@@ -89,7 +90,7 @@ async function deploy(
   deps: SubmitDeps,
   workflow: Workflow,
   output: CompileOutput,
-  source: UploadSource,
+  upload: Pick<Upload, 'text' | 'file' | 'source'>,
 ): Promise<{ deployed: DeployedWorkflow; registered: number }> {
   const { arns, registered } = await registerTaskDefinitions(deps, output);
   const definitions = renderDefinitions(output, deps.platform, arns, workflow.name);
@@ -121,9 +122,11 @@ async function deploy(
       : { ttlAfterFinishedSeconds: workflow.ttlAfterFinishedSeconds }),
     deployHash,
     schedules,
-    source,
+    source: upload.source,
     deployedAt: new Date(deps.clock()).toISOString(),
   };
+  // Before the workflow record: a rerun that finds the workflow finds the text it came from.
+  await writeDefinition(deps.store, workflow.name, { text: upload.text, file: upload.file, deployHash });
   await writeWorkflow(deps.store, deployed);
   return { deployed, registered };
 }
@@ -158,6 +161,8 @@ export interface RunRequest {
   /** What makes the run id: an idempotency key, a schedule's fire time, a request id. */
   readonly key: string;
   readonly rerun?: { readonly of: string; readonly reuse: { readonly [job: string]: JsonValue } };
+  /** The state machine to start instead of the workflow's own (a rerun's). */
+  readonly machine?: string;
 }
 
 /** Starts a run of a deployed workflow with `params` (defaults applied, types checked). */
@@ -171,6 +176,7 @@ export async function startWorkflowRun(deps: StartDeps, request: RunRequest): Pr
     runId: runIdFor(workflow.name, request.key),
     params: params.params,
     ...(request.rerun === undefined ? {} : { rerun: request.rerun }),
+    ...(request.machine === undefined ? {} : { machine: request.machine }),
   });
 }
 

@@ -54,6 +54,35 @@ export async function writeWorkflow(store: Store, workflow: DeployedWorkflow): P
   ]);
 }
 
+/** The text a workflow was deployed from, kept for the machines derived from it (a rerun's). */
+export interface DeployedDefinition {
+  readonly text: string;
+  /** The file name diagnostics show. */
+  readonly file: string;
+  /** The `deployHash` of the deployment it made. */
+  readonly deployHash: string;
+}
+
+const DEFINITION_SK = 'definition';
+
+/** Keeps the definition beside the workflow's runs, out of the item every start reads. */
+export async function writeDefinition(
+  store: Store,
+  workflow: string,
+  definition: DeployedDefinition,
+): Promise<void> {
+  await store.putAll([{ key: { pk: workflowRunsPk(workflow), sk: DEFINITION_SK }, item: { ...definition } }]);
+}
+
+export async function readDefinition(
+  store: Store,
+  workflow: string,
+): Promise<DeployedDefinition | undefined> {
+  const item = await store.get({ pk: workflowRunsPk(workflow), sk: DEFINITION_SK });
+  if (typeof item?.text !== 'string' || typeof item.file !== 'string') return undefined;
+  return { text: item.text, file: item.file, deployHash: String(item.deployHash) };
+}
+
 /** A definition that did not compile, as the table keeps it and the API answers it. */
 export interface RejectedUpload {
   readonly source: UploadSource;

@@ -159,6 +159,21 @@ describe('the recorder', () => {
     expect(listed.map(({ item }) => item[TTL_ATTRIBUTE])).toStrictEqual([expiresAt]);
   });
 
+  it("records a run of a rerun machine as a run of the machine's workflow", async () => {
+    // Prepare
+    const store = await storeWithWorkflow();
+    const running = event('execution-running', 'again');
+    const detail = { ...running.detail, stateMachineArn: `${deployed.stateMachineArn}--rerun-0123456789ab` };
+
+    // Act
+    await recordEvent({ store }, { ...running, detail } as RecorderEvent);
+
+    // Assess
+    const run = await readRun(store, 'again');
+    expect(run?.workflow).toBe('nightly-report');
+    expect(Object.keys(run?.jobs ?? {})).toStrictEqual(['query-sales', 'build-report']);
+  });
+
   it('ignores executions of a split workflow part and ECS tasks of no job', async () => {
     // Prepare
     const store = await storeWithWorkflow();

@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { ExecutionNotRedrivable, RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -56,7 +57,15 @@ async function withRuns(): Promise<RunsDeps> {
     };
     await recordRunEvents(store, `run-${i}`, i === 0 ? [started, ended] : [started]);
   }
-  return { store, sfn: new SFNClient({ region: 'eu-west-1' }), platform: testPlatform, clock: () => 0 };
+  return {
+    store,
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    platform: testPlatform,
+    clock: () => 0,
+    s3: new S3Client({ region: 'eu-west-1' }),
+    bucket: 'waterflow-artifacts-123456789012',
+    machines: () => testPlatform,
+  };
 }
 
 function request(name: string, changes: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { JsonValue } from '../../compiler/asl/types.js';
+import { compileWorkflow } from '../../compiler/compile/compile.js';
+import type { Job, Workflow } from '../../compiler/ir.js';
+import { type ReusedResult, reusedResult } from '../../compiler/lower/reuse.js';
+import { type KeyedEvent, recordRunEvents } from '../../runtime/run-log.js';
+import { type JobRecord, type RunRecord, readRun, runPk } from '../../runtime/run-record.js';
+import { deployStateMachines, registerTaskDefinitions, renderDefinitions } from '../submit/deploy.js';
+import { executionArn, type Platform, rerunMachine } from '../submit/platform.js';
+import type { StartDeps, StartOutcome } from '../submit/start.js';
+import { runIdFor, startWorkflowRun } from '../submit/submit.js';
+import { type DeployedWorkflow, readDefinition } from '../submit/workflows.js';
+
+/**
+ * A rerun in AWS (docs/cloud.md, "runs-api"): the workflow compiled again with the jobs that
+ * succeeded in the earlier run as `Pass` states (the compiler's `reuse` option), deployed as a
+ * machine of its own, `<workflow>--rerun-<hash of the reused results>`, and started with the run
+ * id as execution name, so that the recorder keys its events by run as for any run.
+ */
+
+export interface RerunDeps extends StartDeps {
+  /** Where jobs upload their outputs (`runs/<runId>/<job>/outputs.json`). */
+  readonly s3: S3Client;
+  readonly bucket: string;
+  /** The platform the workflow's machines are rendered for, as the submit handler has it. */
+  readonly machines: () => Platform;
+}
+
+export interface RerunRequest {
+  readonly workflow: DeployedWorkflow;
+  readonly earlier: RunRecord;
+  /** Run this job and every job downstream of it again. */
+  readonly from: string | undefined;
+  readonly params: ReadonlyMap<string, JsonValue>;
+  /** What makes the run id. */
+  readonly key: string;
+}
+
+export type RerunOutcome = StartOutcome & {
+  /** The state machine started: the workflow's own, or its rerun machine. */
+  readonly machine: string;
+  readonly reused: ReadonlyArray<string>;
+};
+
+/** Reruns `earlier`: its succeeded jobs become `Pass` states of a rerun machine, the others run. */
+export async function startRerun(deps: RerunDeps, request: RerunRequest): Promise<RerunOutcome> {
+  const { workflow, earlier } = request;
+  const start = { workflow: workflow.name, params: request.params, key: request.key };
+  const definition = await readDefinition(deps.store, workflow.name);
+  // Deployed before definitions were kept: nothing to compile a rerun machine from.
+  const ir =
+    definition === undefined ? undefined : compileWorkflow(definition.text, definition.file).workflow;
+  const reuse =
+    ir === undefined ? new Map<string, ReusedResult>() : await reusedResults(deps, ir, earlier, request.from);
+  const compiled =
+    definition === undefined || reuse.size === 0
+      ? undefined
+      : compileWorkflow(definition.text, definition.file, { reuse }).output;
+  // A split workflow's parts are named after it: a rerun machine's would replace them. Its jobs run again.
+  if (compiled === undefined || compiled.children.length > 0) {
+    const outcome = await startWorkflowRun(deps, { ...start, rerun: { of: earlier.runId, reuse: {} } });
+    return { ...outcome, machine: workflow.name, reused: [] };
+  }
+  const machine = rerunMachineName(workflow.name, reuse);
+  const platform = deps.machines();
+  const { arns } = await registerTaskDefinitions({ store: deps.store, platform }, compiled);
+  const definitions = renderDefinitions(compiled, platform, arns, machine);
+  await deployStateMachines({ sfn: deps.sfn, platform }, machine, definitions, workflow.name);
+  const runId = runIdFor(workflow.name, request.key);
+  // Cancel and retry find the execution by it: its ARN names the machine.
+  await deps.store.putAll([{ key: { pk: runPk(runId), sk: MACHINE_SK }, item: { machine } }]);
+  const outcome = await startWorkflowRun(deps, {
+    ...start,
+    rerun: {
+      of: earlier.runId,
+      reuse: Object.fromEntries([...reuse].map(([job, r]) => [job, reusedResult(r)])),
+    },
+    machine,
+  });
+  if (outcome.status === 'started' && ir !== undefined) {
+    const at = new Date(deps.clock()).toISOString();
+    await recordRunEvents(deps.store, outcome.runId, reusedEvents(ir, earlier, reuse, at));
+  }
+  return { ...outcome, machine, reused: [...reuse.keys()] };
+}
+
+const MACHINE_SK = 'machine';
+
+/** The ARN of a run's execution, on its rerun machine if it has one. */
+export async function runExecutionArn(
+  deps: Pick<StartDeps, 'store' | 'platform'>,
+  run: RunRecord,
+): Promise<string> {
+  const item = await deps.store.get({ pk: runPk(run.runId), sk: MACHINE_SK });
+  const machine = typeof item?.machine === 'string' ? item.machine : run.workflow;
+  return executionArn(deps.platform, machine, run.runId);
+}
+
+/** `<workflow>--rerun-<12 hex>`: the same reused results give the same machine. */
+export function rerunMachineName(workflow: string, reuse: ReadonlyMap<string, ReusedResult>): string {
+  const entries = [...reuse].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return rerunMachine(workflow, createHash('sha256').update(JSON.stringify(entries)).digest('hex'));
+}
+
+/**
+ * The results a rerun takes over: every job that succeeded in the earlier run (a static
+ * matrix: every item), except `from` and every job downstream of it, with the outputs it
+ * uploaded. A dynamic matrix runs again, as locally (docs/local.md, "Rerun").
+ */
+export async function reusedResults(
+  deps: Pick<RerunDeps, 'store' | 's3' | 'bucket'>,
+  workflow: Workflow,
+  earlier: RunRecord,
+  from: string | undefined,
+): Promise<Map<string, ReusedResult>> {
+  const again = downstream(workflow, from);
+  const reuse = new Map<string, ReusedResult>();
+  for (const job of workflow.jobs) {
+    if (again.has(job.name)) continue;
+    const records = entriesOf(job, earlier);
+    if (records === undefined || !records.every((record) => record.status === 'succeeded')) continue;
+    const exitCode = job.matrix === undefined ? records[0]?.exitCode : undefined;
+    const outputs = job.outputs.length === 0 ? undefined : await outputsOf(deps, earlier, job.name);
+    reuse.set(job.name, {
+      r: 'success',
+      ok: true,
+      ...(exitCode === undefined ? {} : { x: exitCode }),
+      ...(outputs === undefined ? {} : { o: outputs }),
+    });
+  }
+  return reuse;
+}
+
+function downstream(workflow: Workflow, from: string | undefined): Set<string> {
+  const found = new Set(from === undefined ? [] : [from]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const job of workflow.jobs) {
+      if (!found.has(job.name) && job.upstream.some((u) => found.has(u))) {
+        found.add(job.name);
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** A job's entries in the earlier record: itself, or each item of a static matrix. */
+function entriesOf(job: Job, earlier: RunRecord): JobRecord[] | undefined {
+  if (job.matrix === undefined) {
+    const record = earlier.jobs[job.name];
+    return record === undefined ? undefined : [record];
+  }
+  if (job.matrix.kind !== 'static') return undefined;
+  const prefix = `${job.name} (`;
+  const items = Object.entries(earlier.jobs).filter(([name]) => name.startsWith(prefix));
+  return items.length === job.matrix.items.length ? items.map(([, record]) => record) : undefined;
+}
+
+/** The uploaded outputs of `job`, from the run that ran it (a reused job's are its earlier run's). */
+async function outputsOf(
+  deps: Pick<RerunDeps, 'store' | 's3' | 'bucket'>,
+  earlier: RunRecord,
+  job: string,
+): Promise<{ [name: string]: string }> {
+  let ran: RunRecord | undefined = earlier;
+  for (let hops = 0; ran?.jobs[job]?.reused === true && ran.rerunOf !== undefined && hops < 100; hops++) {
+    ran = await readRun(deps.store, ran.rerunOf);
+  }
+  const runId = ran?.runId ?? earlier.runId;
+  let text: string;
+  try {
+    const object = await deps.s3.send(
+      new GetObjectCommand({ Bucket: deps.bucket, Key: `runs/${runId}/${job}/outputs.json` }),
+    );
+    text = (await object.Body?.transformToString('utf8')) ?? '{}';
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound')) return {};
+    throw error;
+  }
+  const parsed: unknown = JSON.parse(text);
+  const out: { [name: string]: string } = {};
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return out;
+  for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') out[name] = value;
+  return out;
+}
+
+/** The record's `job-ended` of each reused entry: no task runs for the recorder to see. */
+function reusedEvents(
+  workflow: Workflow,
+  earlier: RunRecord,
+  reuse: ReadonlyMap<string, ReusedResult>,
+  at: string,
+): KeyedEvent[] {
+  const entries = workflow.jobs
+    .filter((job) => reuse.has(job.name))
+    .flatMap((job) => entryNames(job, earlier));
+  return entries.map((entry) => {
+    const exitCode = earlier.jobs[entry]?.exitCode;
+    return {
+      id: `reused:${entry}`,
+      kind: 'job-ended',
+      at,
+      job: entry,
+      status: 'succeeded',
+      ...(exitCode === undefined ? {} : { exitCode }),
+      reason: `reused from run ${earlier.runId}`,
+      reused: true,
+    };
+  });
+}
+
+function entryNames(job: Job, earlier: RunRecord): string[] {
+  if (job.matrix === undefined) return [job.name];
+  const prefix = `${job.name} (`;
+  return Object.keys(earlier.jobs).filter((name) => name.startsWith(prefix));
+}

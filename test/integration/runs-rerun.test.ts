@@ -1,0 +1,189 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { State, StateGraph } from '../../compiler/asl/types.js';
+import { type RunsDeps, runsApi } from '../../lambdas/runs-api/runs.js';
+import { runStartedEvent } from '../../lambdas/submit/run-input.js';
+import { submitDefinition } from '../../lambdas/submit/submit.js';
+import type { DeployedWorkflow } from '../../lambdas/submit/workflows.js';
+import { DynamoStore } from '../../runtime/dynamo-store.js';
+import { type KeyedEvent, recordRunEvents } from '../../runtime/run-log.js';
+import { readRun } from '../../runtime/run-record.js';
+import { loadEvent } from '../support/lambda.js';
+import { type CallLog, modelEcs, modelStepFunctions, testPlatform } from './support/cloud.js';
+import { startDynalite, type TestDynamo } from './support/dynalite.js';
+
+// POST /runs/{id}/rerun against dynalite, Step Functions, ECS and S3 mocked: the jobs that
+// succeeded become Pass states of a rerun machine, which the new run starts on.
+
+const sfn = mockClient(SFNClient);
+const ecs = mockClient(ECSClient);
+const scheduler = mockClient(SchedulerClient);
+const s3 = mockClient(S3Client);
+let dynamo: TestDynamo;
+let calls: CallLog;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+
+afterAll(async () => {
+  await dynamo.close();
+});
+
+beforeEach(() => {
+  sfn.reset();
+  ecs.reset();
+  scheduler.reset();
+  s3.reset();
+  calls = [];
+  modelStepFunctions(sfn, calls);
+  modelEcs(ecs);
+  scheduler.on(ListSchedulesCommand).resolves({ Schedules: [] });
+  s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
+});
+
+/** The N shape: a→c, a→d, b→d; c and d read a's output. */
+const definition = `apiVersion: waterflow.io/v1
+kind: Workflow
+metadata: { name: nightly }
+spec:
+  stages:
+    - name: s
+      jobs:
+        - { name: a, container: alpine:3.20, commands: ["echo tag=v1 >> $WATERFLOW_OUTPUT"], outputs: [tag] }
+        - { name: b, container: alpine:3.20, commands: ["true"] }
+        - { name: c, needs: [a], container: alpine:3.20, commands: ["echo \${{ needs.a.outputs.tag }}"] }
+        - { name: d, needs: [a, b], container: alpine:3.20, commands: ["echo \${{ needs.a.outputs.tag }}"] }
+`;
+
+const at = (minute: number) => `2026-11-22T01:0${minute}:00.000Z`;
+
+/** The workflow deployed, and a failed run of it in which `succeeded` succeeded and the others failed. */
+async function withFailedRun(succeeded: ReadonlyArray<string>): Promise<RunsDeps> {
+  const store = new DynamoStore({ client: dynamo.client, tableName: await dynamo.newTable() });
+  const clock = () => Date.parse(at(5));
+  const submitted = await submitDefinition(
+    {
+      store,
+      sfn: new SFNClient({ region: 'eu-west-1' }),
+      ecs: new ECSClient({ region: 'eu-west-1' }),
+      scheduler: new SchedulerClient({ region: 'eu-west-1' }),
+      platform: testPlatform,
+      clock,
+    },
+    {
+      text: definition,
+      file: 'nightly.yaml',
+      source: { kind: 'api', requestId: 'r' },
+      id: 'u',
+      at: at(0),
+      start: false,
+    },
+  );
+  if (submitted.status !== 'deployed') throw new Error('the definition did not deploy');
+  const deployed: DeployedWorkflow = submitted.workflow;
+  const events: KeyedEvent[] = [
+    runStartedEvent('nightly', deployed, { params: {} }, new Date(at(1))),
+    ...deployed.jobs.map((job) => ({
+      id: `ended:${job}`,
+      kind: 'job-ended' as const,
+      at: at(2),
+      job,
+      status: succeeded.includes(job) ? ('succeeded' as const) : ('failed' as const),
+      exitCode: succeeded.includes(job) ? 0 : 1,
+    })),
+    { id: 'run-ended:0', kind: 'run-ended', at: at(3), status: 'failed' },
+  ];
+  await recordRunEvents(store, 'run-1', events);
+  sfn.resetHistory();
+  return {
+    store,
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    platform: testPlatform,
+    clock,
+    s3: new S3Client({ region: 'eu-west-1' }),
+    bucket: 'waterflow-artifacts-123456789012',
+    machines: () => testPlatform,
+  };
+}
+
+function rerunRequest(runId: string): APIGatewayProxyEvent {
+  const event = loadEvent<APIGatewayProxyEvent>('apigateway', 'runs-rerun');
+  return { ...event, pathParameters: { id: runId }, headers: { ...event.headers, 'Idempotency-Key': 'k1' } };
+}
+
+/** Every state of a machine, Parallel branches included, by name. */
+function allStates(graph: StateGraph): Record<string, State> {
+  const found: Record<string, State> = {};
+  for (const [name, state] of Object.entries(graph.States)) {
+    found[name] = state;
+    if (state.Type === 'Parallel')
+      for (const branch of state.Branches) Object.assign(found, allStates(branch));
+  }
+  return found;
+}
+
+describe('rerunning a run in AWS', () => {
+  it('creates a rerun machine whose reused jobs are Pass states with their outputs, and starts the run there', async () => {
+    // Prepare
+    const deps = await withFailedRun(['a', 'b']);
+    s3.on(GetObjectCommand, { Key: 'runs/run-1/a/outputs.json' }).resolves({
+      // Only what the handler reads of a GetObject answer: its Body as text.
+      Body: { transformToString: async () => '{"tag":"v1.4.2"}' },
+    } as never);
+
+    // Act
+    const response = await runsApi(deps, rerunRequest('run-1'));
+
+    // Assess
+    const body = JSON.parse(response.body) as { runId: string; machine: string; rerunOf: string };
+    expect(response.statusCode).toBe(201);
+    expect(body.machine).toMatch(/^nightly--rerun-[0-9a-f]{12}$/);
+    expect(body.rerunOf).toBe('run-1');
+    const created = sfn.commandCalls(CreateStateMachineCommand).map((call) => call.args[0].input);
+    expect(created.map((input) => input.name)).toStrictEqual([body.machine]);
+    expect(created[0]?.tags).toStrictEqual([{ key: 'waterflow:workflow', value: 'nightly' }]);
+    const states = allStates(JSON.parse(created[0]?.definition ?? '{}') as StateGraph);
+    expect(states.a).toMatchObject({
+      Type: 'Pass',
+      Result: { r: 'success', ok: true, x: 0, o: { tag: 'v1.4.2' } },
+      ResultPath: '$.jobs.a',
+    });
+    expect(states.b).toMatchObject({ Type: 'Pass' });
+    expect(states.c?.Type).toBe('Task');
+    expect(states.d?.Type).toBe('Task');
+    const started = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    expect(started).toMatchObject([
+      {
+        stateMachineArn: `arn:aws:states:eu-west-1:123456789012:stateMachine:${body.machine}`,
+        name: body.runId,
+      },
+    ]);
+    const run = await readRun(deps.store, body.runId);
+    expect(run?.rerunOf).toBe('run-1');
+    expect(run?.jobs.a).toMatchObject({ status: 'succeeded', reused: true });
+    expect(run?.jobs.c).toMatchObject({ status: 'pending' });
+  });
+
+  it("starts the workflow's own machine when nothing succeeded", async () => {
+    // Prepare
+    const deps = await withFailedRun([]);
+
+    // Act
+    const response = await runsApi(deps, rerunRequest('run-1'));
+
+    // Assess
+    const body = JSON.parse(response.body) as { runId: string; machine: string };
+    expect(response.statusCode).toBe(201);
+    expect(body.machine).toBe('nightly');
+    expect(sfn.commandCalls(CreateStateMachineCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input)).toMatchObject([
+      { stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:nightly', name: body.runId },
+    ]);
+  });
+});
