@@ -1,4 +1,4 @@
-import { Aws } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { NagSuppressions, type RegexAppliesTo } from 'cdk-nag';
 import type { Api } from './api.js';
 import { arnPrefix, type Compute, JOB_LOG_STREAM_PREFIX } from './compute.js';
@@ -89,8 +89,33 @@ export function wireHandlers({ storage, compute, handlers, api, workflows, value
     { regex: '/^Resource::arn:.*:stateMachine:\\*$/g' },
   ]);
 
-  // runs-api: reads run records, cancels (StopExecution) and retries (RedriveExecution) runs, and
-  // answers the compensations Task of failed runs.
+  // The platform the submit handler renders machines for, as lambdas/submit/platform.ts
+  // (platformFromEnv) reads it; the runs-api renders rerun machines too. The substitutions of
+  // uploaded workflows are the stack's, with the shared job roles.
+  const substitutions = (without: ReadonlyArray<string> = []): string =>
+    Stack.of(handlers).toJsonString(
+      Object.fromEntries(
+        Object.entries({
+          ...values,
+          TaskRoleArn: workflows.runtimeJobRoles.taskRole.roleArn,
+          ExecutionRoleArn: workflows.runtimeJobRoles.executionRole.roleArn,
+        }).filter(([name]) => !without.includes(name)),
+      ),
+    );
+  const platformEnv: Record<string, string> = {
+    DEFINITION_SUBSTITUTIONS: substitutions(),
+    WORKFLOW_ROLE_ARN: workflows.runtimeRole.roleArn,
+    SCHEDULE_GROUP: compute.scheduleGroupName,
+    SCHEDULER_ROLE_ARN: compute.schedulerRole.roleArn,
+    // Its own ARN, from its fixed name: a GetAtt of itself would be a circular reference.
+    SUBMIT_FUNCTION_ARN: handlers.submitArn,
+    JOB_LOG_GROUP: compute.jobLogs.logGroupName,
+    JOB_LOG_STREAM_PREFIX: JOB_LOG_STREAM_PREFIX,
+    EXECUTION_LOG_GROUP_ARN: `${workflows.executionLogs.logGroupArn}`,
+  };
+
+  // runs-api: reads run records, cancels (StopExecution), retries (RedriveExecution) and reruns
+  // runs, and answers the compensations Task of failed runs.
   const runs = fns['runs-api'];
   runs.addEnvironment(HANDLER_ENV.stateMachineArnPrefix, values.StateMachineArnPrefix ?? '');
   allow(runs, 'CancelAndRetryRuns', ['states:RedriveExecution', 'states:StopExecution'], [executions]);
@@ -103,6 +128,32 @@ export function wireHandlers({ storage, compute, handlers, api, workflows, value
     'RunsApiRole: runs are executions of any workflow, including those the submit handler creates at run time, so their ARNs are only known by pattern (execution:*)',
     [{ regex: '/^Resource::arn:.*:execution:\\*$/g' }],
   );
+  // Reruns: the rerun machine (`<workflow>--rerun-<hash>`, created or updated, running as the
+  // workflows' role) or, with nothing to reuse, the workflow's own machine.
+  // Not its own ARN: a GetAtt of itself would be a circular reference (the handler derives it).
+  // Without RunsFunctionArn: a GetAtt of itself would be a circular reference (the handler adds
+  // its own ARN, lambdas/runs-api/handler.ts).
+  const rerunEnv = { ...platformEnv, DEFINITION_SUBSTITUTIONS: substitutions(['RunsFunctionArn']) };
+  for (const [name, value] of Object.entries(rerunEnv)) runs.addEnvironment(name, value);
+  const rerunMachines = `${arnPrefix('states')}stateMachine:*--rerun-*`;
+  allow(
+    runs,
+    'DeployRerunMachines',
+    ['states:CreateStateMachine', 'states:TagResource', 'states:UpdateStateMachine'],
+    [rerunMachines],
+  );
+  allow(runs, 'StartReruns', ['states:StartExecution'], [stateMachines]);
+  allow(runs, 'CheckLeaseHolders', ['states:DescribeExecution'], [executions]);
+  allow(runs, 'PassWorkflowRole', ['iam:PassRole'], [workflows.runtimeRole.roleArn]);
+  suppress(
+    handlers,
+    'runs-api',
+    "RunsApiRole: a rerun creates or updates the machine <workflow>--rerun-<hash of the reused results> of any uploaded workflow (stateMachine:*--rerun-*) and starts it, or the workflow's own machine when nothing is reused (stateMachine:*); workflows are uploaded at run time, so their names are only known by pattern",
+    [
+      { regex: '/^Resource::arn:.*:stateMachine:\\*--rerun-\\*$/g' },
+      { regex: '/^Resource::arn:.*:stateMachine:\\*$/g' },
+    ],
+  );
   suppress(
     handlers,
     'runs-api',
@@ -113,29 +164,7 @@ export function wireHandlers({ storage, compute, handlers, api, workflows, value
   // submit: validates, compiles, registers task definitions, creates machines and schedules, starts runs.
   // Names from lambdas/submit/platform.ts (platformFromEnv, SUBSTITUTION_ENV).
   const submit = fns.submit;
-  const submitEnv: Record<string, string> = {
-    AWS_ACCOUNT_ID: Aws.ACCOUNT_ID,
-    AWS_PARTITION: Aws.PARTITION,
-    CLUSTER_ARN: compute.cluster.clusterArn,
-    SUBNET_IDS: values.SubnetIds ?? '',
-    SECURITY_GROUP_IDS: values.SecurityGroupIds ?? '',
-    ASSIGN_PUBLIC_IP: compute.assignPublicIp,
-    TASK_ROLE_ARN: workflows.runtimeJobRoles.taskRole.roleArn,
-    EXECUTION_ROLE_ARN: workflows.runtimeJobRoles.executionRole.roleArn,
-    GATE_FUNCTION_ARN: fns.gates.functionArn,
-    APPROVAL_FUNCTION_ARN: fns['approval-request'].functionArn,
-    RUNS_FUNCTION_ARN: fns['runs-api'].functionArn,
-    ARTIFACTS_BUCKET: storage.artifacts.bucketName,
-    SIDECAR_IMAGE: values.SidecarImage ?? '',
-    STATE_MACHINE_ROLE_ARN: workflows.runtimeRole.roleArn,
-    SCHEDULE_GROUP: compute.scheduleGroupName,
-    SCHEDULER_ROLE_ARN: compute.schedulerRole.roleArn,
-    // Its own ARN, from its fixed name: a GetAtt of itself would be a circular reference.
-    SUBMIT_FUNCTION_ARN: handlers.submitArn,
-    JOB_LOG_GROUP: compute.jobLogs.logGroupName,
-    JOB_LOG_STREAM_PREFIX: JOB_LOG_STREAM_PREFIX,
-  };
-  for (const [name, value] of Object.entries(submitEnv)) submit.addEnvironment(name, value);
+  for (const [name, value] of Object.entries(platformEnv)) submit.addEnvironment(name, value);
   allow(compute.schedulerRole, 'InvokeSubmit', ['lambda:InvokeFunction'], [handlers.submitArn]);
   allow(
     submit,

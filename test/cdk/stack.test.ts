@@ -2,7 +2,45 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../cdk/lib/api.js';
 import { HANDLER_NAMES, handlerEntry } from '../../cdk/lib/handlers.js';
+import { platformFromEnv } from '../../lambdas/submit/platform.js';
 import { actionsOf, type Json, policyStatements, type Resource, synthStack } from './support.js';
+
+/** Every definition substitution the compiler emits (compiler/lower and compiler/kinds). */
+const COMPILER_SUBSTITUTIONS = [
+  'ApprovalFunctionArn',
+  'ArtifactsBucket',
+  'ArtifactsBucketArn',
+  'AssignPublicIp',
+  'AwsAccountId',
+  'AwsPartition',
+  'AwsRegion',
+  'ClusterArn',
+  'ExecutionArnPrefix',
+  'ExecutionRoleArn',
+  'GateFunctionArn',
+  'RunsFunctionArn',
+  'SecretsManagerArnPrefix',
+  'SecurityGroupIds',
+  'SidecarImage',
+  'StateMachineArnPrefix',
+  'SubnetIds',
+  'TaskRoleArn',
+];
+
+/** A template value as a deployment would make it: references become plausible ARNs. */
+function deployed(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return String(value);
+  const [[fn, args] = ['', null]] = Object.entries(value);
+  if (fn === 'Ref')
+    return String(args).startsWith('AWS::') ? 'aws' : `arn:aws:ref:eu-west-1:123456789012:${String(args)}`;
+  if (fn === 'Fn::GetAtt') return `arn:aws:getatt:eu-west-1:123456789012:${(args as Json[]).join('.')}`;
+  if (fn === 'Fn::Join') {
+    const [separator, parts] = args as [string, Json[]];
+    return parts.map(deployed).join(separator);
+  }
+  return JSON.stringify(value);
+}
 
 // One synth for the whole file: it is the slow part.
 let template: Template;
@@ -196,30 +234,24 @@ describe('the Waterflow stack', () => {
     expect(HANDLER_NAMES.map(handlerEntry)).toContain('lambdas/approval-api/handler.ts');
   });
 
-  it('gives the submit handler every variable lambdas/submit/platform.ts requires', () => {
-    const submit = resources[logicalIdOf('AWS::Lambda::Function', 'HandlersSubmit')];
-    const environment = (submit?.Properties?.Environment ?? { Variables: {} }) as {
-      Variables: Record<string, Json>;
-    };
-    const variables = Object.keys(environment.Variables).sort();
-    expect(variables).toStrictEqual(
-      expect.arrayContaining([
-        'APPROVAL_FUNCTION_ARN',
-        'ARTIFACTS_BUCKET',
-        'AWS_ACCOUNT_ID',
-        'CLUSTER_ARN',
-        'EXECUTION_ROLE_ARN',
-        'GATE_FUNCTION_ARN',
-        'RUNS_FUNCTION_ARN',
-        'SCHEDULER_ROLE_ARN',
-        'SECURITY_GROUP_IDS',
-        'STATE_MACHINE_ROLE_ARN',
-        'SUBMIT_FUNCTION_ARN',
-        'SUBNET_IDS',
-        'TABLE_NAME',
-        'TASK_ROLE_ARN',
-      ]),
-    );
+  it('gives submit and runs-api an environment that lambdas/submit/platform.ts reads, with every substitution the compiler can name', () => {
+    for (const name of ['HandlersSubmit', 'HandlersRunsApi']) {
+      const fn = resources[logicalIdOf('AWS::Lambda::Function', name)];
+      const variables = ((fn?.Properties?.Environment as { Variables?: Record<string, Json> } | undefined)
+        ?.Variables ?? {}) as Record<string, Json>;
+      const env = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, deployed(value)]));
+
+      const platform = platformFromEnv({ ...env, AWS_REGION: 'eu-west-1' });
+
+      expect(platform.stateMachineRoleArn, name).toMatch(/^arn:/);
+      expect(platform.schedules.roleArn, name).toMatch(/^arn:/);
+      expect(platform.executionLogGroupArn, name).toMatch(/^arn:/);
+      expect(Object.keys(platform.substitutions).sort(), name).toStrictEqual(
+        expect.arrayContaining(
+          COMPILER_SUBSTITUTIONS.filter((s) => name === 'HandlersSubmit' || s !== 'RunsFunctionArn'),
+        ),
+      );
+    }
   });
 
   it('gives the approval request handler its topic, base URL and link key', () => {
