@@ -67,14 +67,38 @@ interface Storage {
 /** As `waterflow run` keeps them: gates in memory copied to dynalite, the record in dynalite. */
 const asTheCli = (db: Store): Storage => ({ gates: new MirroredGateStore(db), record: db });
 
-async function measure(name: string, text: string, runner: JobRunner, storage: Storage): Promise<Figure> {
+/** Runs per row: the row shows the run of median wall time (one machine's noise is large). */
+const RUNS = 3;
+
+async function medianOf(
+  name: string,
+  text: string,
+  runner: JobRunner,
+  storage: () => Storage,
+): Promise<Figure> {
+  const runs: Figure[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await measure(name, text, runner, storage(), i));
+  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  const median = sorted[Math.floor(sorted.length / 2)] as Figure;
+  // A run that failed is reported, whatever its time; the peak is the highest of the runs.
+  const failed = runs.find((run) => run.status !== 'succeeded');
+  return { ...(failed ?? median), peakRssMiB: Math.max(...runs.map((run) => run.peakRssMiB)) };
+}
+
+async function measure(
+  name: string,
+  text: string,
+  runner: JobRunner,
+  storage: Storage,
+  attempt = 0,
+): Promise<Figure> {
   const compiled = compileWorkflow(text, 'bench.yaml');
   const { workflow } = compiled;
   if (compiled.output === undefined || workflow === undefined)
     throw new Error('the generated workflow does not compile');
   const params = resolveParams(workflow.params, new Map());
   const runDir = mkdtempSync(join(tmpdir(), 'waterflow-bench-'));
-  const runId = `bench-${name.replaceAll(/\W+/g, '-')}`;
+  const runId = `bench-${name.replaceAll(/\W+/g, '-')}-${attempt}`;
   const recorder = storage.record === undefined ? undefined : new RunRecorder(storage.record, runId);
   // As the CLI: the run's start is recorded (with every job pending) before the engine starts,
   // so the snapshots written during the run hold every job.
@@ -142,22 +166,26 @@ async function main(): Promise<void> {
     // A warm-up run so that the JIT and the library's first-use costs are not in the figures.
     await measure('warm-up', dagWorkflow(), noOp, { gates: new MemoryGateStore() });
     figures.push(
-      await measure('DAG, no-op jobs, memory store, no record', dagWorkflow(), noOp, {
+      await medianOf('DAG, no-op jobs, memory store, no record', dagWorkflow(), noOp, () => ({
         gates: new MemoryGateStore(),
-      }),
-    );
-    figures.push(await measure('DAG, no-op jobs, as the CLI', dagWorkflow(), noOp, asTheCli(db.store)));
-    figures.push(
-      await measure('DAG, `true` processes, as the CLI', dagWorkflow(), trueProcess, asTheCli(db.store)),
+      })),
     );
     figures.push(
-      await measure('data workflow, no-op jobs, as the CLI', dataWorkflow(), noOp, asTheCli(db.store)),
+      await medianOf('DAG, no-op jobs, as the CLI', dagWorkflow(), noOp, () => asTheCli(db.store)),
     );
     figures.push(
-      await measure('DAG, no-op jobs, every gate operation in dynalite', dagWorkflow(), noOp, {
+      await medianOf('DAG, `true` processes, as the CLI', dagWorkflow(), trueProcess, () =>
+        asTheCli(db.store),
+      ),
+    );
+    figures.push(
+      await medianOf('data workflow, no-op jobs, as the CLI', dataWorkflow(), noOp, () => asTheCli(db.store)),
+    );
+    figures.push(
+      await medianOf('DAG, no-op jobs, every gate operation in dynalite', dagWorkflow(), noOp, () => ({
         gates: db.store,
         record: db.store,
-      }),
+      })),
     );
   } finally {
     await db.close();
@@ -202,7 +230,7 @@ last row runs the compile bench's workflow (\`generateWorkflow({ jobs: ${JOBS}, 
 read downstream, conditions, retry loops, split into parts), where every state carries the
 results later jobs read; it has no target and shows what a heavy state costs. Each run compiles
 the workflow and executes it with \`LocalEngine\` (aws-local-stepfunctions, every Task state
-overridden), after one warm-up run.
+overridden), after one warm-up run; each row is the median of ${RUNS} runs by wall time.
 "No-op jobs" answer each container Task at once in-process: the figure is the engine's own cost
 per job (ASL interpretation, gates, releases, the record). "\`true\` processes" start a real
 shell per job through the host runner. Peak RSS is sampled every 20 ms in this process.
@@ -211,14 +239,19 @@ ${table.join('\n')}
 
 ${checks.join('\n')}
 
-Where the time goes with the dynalite store (a CPU profile of the DAG run with no-op jobs): the
-engine itself costs what the memory-store row shows; the rest is the store. The run makes about
-7.7 store operations per job (the gates' exactly-once protocol: a put per gate and per gated
-edge, a counter, the release reads; run record events are written in batches), and each costs
-about 0.8 ms of CPU in this one process: the AWS SDK client (about a third), the dynalite server
-and LevelDB (about a third), HTTP on both ends. Ideas not done yet: serve dynalite from a worker
-thread (the second core), fewer reads in the gate protocol (batch gets), keeping gates of a run
-in memory (they die with its process anyway) while approvals and records stay in dynalite.
+How the CLI keeps a run, and what each part cost (CPU profiles of the DAG run with no-op jobs):
+- Gates run the same protocol as in AWS (\`runtime/gates.ts\`) against memory, with gates and
+  releases copied to dynalite behind (\`local/run-gates.ts\`); through dynalite, each of the
+  protocol's operations cost about 1 ms of CPU, several per job: the last row.
+- The run record's events go to a journal file first (\`local/run-journal.ts\`), which is what
+  makes a success durable before dependants start, and to dynalite behind, in pages of up to 200
+  events stored as one JSON string each: one item per event, with nested attributes, cost about a
+  quarter of a millisecond of dynalite's CPU per event.
+- The snapshot is one JSON string too (about 7 ms per write for 1,000 jobs, against 30-50 ms as
+  nested attributes), and the recorder folds events in place (copying the 1,000-job map per
+  event made the fold quadratic).
+- The local store talks to dynalite without the AWS SDK's middleware (\`local/loopback-dynamo.ts\`),
+  which was about 60% of each call's CPU.
 `;
   writeFileSync(join(repoRoot(), 'bench', 'LOCAL.md'), report);
   console.log(report);
