@@ -1,8 +1,9 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { JsonValue } from '../../compiler/asl/types.js';
 import { type Compensation, compensations, parseCompensationsRequest } from '../../runtime/compensations.js';
 import { readKeyedEvents } from '../../runtime/run-log.js';
 import type { Store } from '../../runtime/store.js';
+import { uploadedOutputs } from '../shared/job-outputs.js';
 
 /** The `compensations` Task's invocation (docs/compilation.md, "Compensation and onExit"). */
 export interface CompensationsInvocation {
@@ -57,30 +58,9 @@ export async function answerCompensations(
   }
   const outputs = new Map<string, { readonly [name: string]: string }>();
   await Promise.all(
-    [...read].map(async (job) => outputs.set(job, await outputsOf(deps, request.runId, job))),
+    [...read].map(async (job) =>
+      outputs.set(job, await uploadedOutputs(deps.s3, deps.bucket, request.runId, job)),
+    ),
   );
   return { jobs: compensations(request, events, entriesOf, (job) => outputs.get(job) ?? {}) };
-}
-
-/** A job's uploaded outputs; none when it wrote none (no object). */
-async function outputsOf(
-  deps: CompensationsDeps,
-  runId: string,
-  job: string,
-): Promise<{ readonly [name: string]: string }> {
-  let text: string;
-  try {
-    const object = await deps.s3.send(
-      new GetObjectCommand({ Bucket: deps.bucket, Key: `runs/${runId}/${job}/outputs.json` }),
-    );
-    text = (await object.Body?.transformToString('utf8')) ?? '{}';
-  } catch (error) {
-    if (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound')) return {};
-    throw error;
-  }
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') out[name] = value;
-  return out;
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { JsonValue } from '../../compiler/asl/types.js';
 import { compileWorkflow } from '../../compiler/compile/compile.js';
 import type { Job, Workflow } from '../../compiler/ir.js';
 import { type ReusedResult, reusedResult } from '../../compiler/lower/reuse.js';
 import { type KeyedEvent, recordRunEvents } from '../../runtime/run-log.js';
 import { type JobRecord, type RunRecord, readRun, runPk } from '../../runtime/run-record.js';
+import { uploadedOutputs } from '../shared/job-outputs.js';
 import { deployStateMachines, registerTaskDefinitions, renderDefinitions } from '../submit/deploy.js';
 import { executionArn, type Platform, rerunMachine } from '../submit/platform.js';
 import type { StartDeps, StartOutcome } from '../submit/start.js';
@@ -168,22 +169,7 @@ async function outputsOf(
   for (let hops = 0; ran?.jobs[job]?.reused === true && ran.rerunOf !== undefined && hops < 100; hops++) {
     ran = await readRun(deps.store, ran.rerunOf);
   }
-  const runId = ran?.runId ?? earlier.runId;
-  let text: string;
-  try {
-    const object = await deps.s3.send(
-      new GetObjectCommand({ Bucket: deps.bucket, Key: `runs/${runId}/${job}/outputs.json` }),
-    );
-    text = (await object.Body?.transformToString('utf8')) ?? '{}';
-  } catch (error) {
-    if (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound')) return {};
-    throw error;
-  }
-  const parsed: unknown = JSON.parse(text);
-  const out: { [name: string]: string } = {};
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return out;
-  for (const [name, value] of Object.entries(parsed)) if (typeof value === 'string') out[name] = value;
-  return out;
+  return uploadedOutputs(deps.s3, deps.bucket, ran?.runId ?? earlier.runId, job);
 }
 
 /** The record's `job-ended` of each reused entry: no task runs for the recorder to see. */
