@@ -377,7 +377,13 @@ function reusable(
   const reuse = new Map<string, ReusedJob>();
   for (const job of workflow.jobs) {
     if (again.has(job.name)) continue;
-    for (const entry of runEntries(job)) {
+    // A dynamic matrix's items are known only from the earlier record; an item whose name comes
+    // back (the same item of the same upstream output) is taken over like any other entry.
+    const entries =
+      job.matrix?.kind === 'dynamic'
+        ? Object.keys(earlier.jobs).filter((entry) => entry.startsWith(`${job.name} (`))
+        : runEntries(job);
+    for (const entry of entries) {
       const record: JobRecord | undefined = earlier.jobs[entry];
       if (record?.status !== 'succeeded') continue;
       reuse.set(entry, { record, dir: join(home, 'runs', earlier.runId, jobDirName(entry)) });

@@ -184,7 +184,7 @@ function failedItemsCheck(
   }
   let passed = request.successNext;
   if (passed === undefined) {
-    passed = parts.mark(request.stateName('passed'), 'record');
+    passed = parts.mark(request.stateName('passed'), 'matrix');
     out[passed] = { Type: 'Succeed' };
   }
   out[names.check] = {

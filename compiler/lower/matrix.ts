@@ -146,7 +146,7 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
     }
     let passed = request.successNext;
     if (passed === undefined) {
-      passed = mark(request.stateName('passed'), 'record');
+      passed = mark(request.stateName('passed'), 'matrix');
       out[passed] = { Type: 'Succeed' };
     }
     out[check] = {

@@ -94,3 +94,41 @@ describe('waterflow run of matrices with a distributed Map (host runner)', () =>
     expect(status.jobs.each).toMatchObject({ status: 'succeeded', reason: 'fanned out to 4 items' });
   });
 });
+
+describe('waterflow rerun of a dynamic matrix (host runner)', () => {
+  it('takes over the items that succeeded and runs the failed one again', async () => {
+    // Prepare: item b fails, a and c succeed (failFast: false), and the matrix job is the last.
+    const first = runJsonOf(
+      await waterflow(
+        [
+          'run',
+          'test/fixtures/run/matrix-dynamic-rerun.yaml',
+          '--runner',
+          'host',
+          '--json',
+          '-p',
+          'broken=b',
+        ],
+        homes.current(),
+      ),
+    );
+
+    // Act
+    const rerun = await waterflow(
+      ['rerun', first.runId, '--runner', 'host', '--json', '-p', 'broken=none'],
+      homes.current(),
+    );
+    const record = runJsonOf(rerun);
+
+    // Assess
+    expect(first.status).toBe('failed');
+    expect(first.jobs['each (b)']?.status).toBe('failed');
+    expect(rerun.code).toBe(0);
+    expect(record.jobs['each (a)']).toMatchObject({ status: 'succeeded', reused: true });
+    expect(record.jobs['each (c)']).toMatchObject({ status: 'succeeded', reused: true });
+    expect(record.jobs['each (b)']).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(record.jobs['each (b)']?.reused).toBeUndefined();
+    // The last job's success state is not a failure record: the matrix job's own entry succeeded.
+    expect(record.jobs.each).toMatchObject({ status: 'succeeded', reason: 'fanned out to 3 items' });
+  });
+});
