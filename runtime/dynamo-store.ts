@@ -9,6 +9,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { convertToAttr, marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -100,12 +101,7 @@ export class DynamoStore implements PagedStore {
         const page = await this.#client.send(
           new QueryCommand({
             TableName: this.#table,
-            // DynamoDB refuses an empty string for a key attribute, even as a prefix.
-            KeyConditionExpression: skPrefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :p)',
-            ExpressionAttributeValues: {
-              ':pk': { S: pk },
-              ...(skPrefix === '' ? {} : { ':p': { S: skPrefix } }),
-            },
+            ...partitionCondition(pk, skPrefix),
             ConsistentRead: true,
             ...(this.#pageSize === undefined ? {} : { Limit: this.#pageSize }),
             ...(start === undefined ? {} : { ExclusiveStartKey: start }),
@@ -130,11 +126,7 @@ export class DynamoStore implements PagedStore {
       const page = await this.#client.send(
         new QueryCommand({
           TableName: this.#table,
-          KeyConditionExpression: skPrefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: {
-            ':pk': { S: pk },
-            ...(skPrefix === '' ? {} : { ':p': { S: skPrefix } }),
-          },
+          ...partitionCondition(pk, skPrefix),
           ConsistentRead: true,
           Limit: options.limit,
           ScanIndexForward: options.descending !== true,
@@ -415,4 +407,18 @@ function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.name === 'Error' || error.message.startsWith(error.name)) return error.message;
   return `${error.name}: ${error.message}`;
+}
+
+/** A Query's condition: the partition, and the sort key's prefix when there is one. */
+function partitionCondition(
+  pk: string,
+  skPrefix: string,
+): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
+  // DynamoDB refuses an empty string for a key attribute, even as a prefix.
+  if (skPrefix === '')
+    return { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: pk } } };
+  return {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+    ExpressionAttributeValues: { ':pk': { S: pk }, ':p': { S: skPrefix } },
+  };
 }
