@@ -19,8 +19,8 @@ export interface FanOutFigures {
   readonly maxParallel: number;
 }
 
-/** A workflow whose `split` job writes `items` and whose `fan-out` job runs once per item. */
-export function fanOutWorkflow(maxParallel: number): string {
+/** The fan-out shape both kinds of matrix share: `split`, then `fan-out` per item, then `report`. */
+function fanOutShape(split: string, matrix: string, command: string): string {
   return [
     'apiVersion: waterflow.io/v1',
     'kind: Workflow',
@@ -29,14 +29,23 @@ export function fanOutWorkflow(maxParallel: number): string {
     '  stages:',
     '    - name: s',
     '      jobs:',
-    '        - { name: split, container: alpine:3.20, outputs: [items], commands: ["./split.sh"] }',
+    `        - { name: split, container: alpine:3.20, ${split}commands: ["./split.sh"] }`,
     '        - name: fan-out',
     '          needs: [split]',
     '          container: alpine:3.20',
-    `          matrix: { fromJson: "\${{ needs.split.outputs.items }}", maxParallel: ${maxParallel}, failFast: false }`,
-    '          commands: ["./work.sh ${{ matrix.shard }} ${{ matrix.file }}"]',
+    `          matrix: ${matrix}`,
+    `          commands: ["${command}"]`,
     '        - { name: report, needs: [fan-out], container: alpine:3.20, commands: ["./report.sh"] }',
   ].join('\n');
+}
+
+/** A workflow whose `split` job writes `items` and whose `fan-out` job runs once per item. */
+export function fanOutWorkflow(maxParallel: number): string {
+  return fanOutShape(
+    'outputs: [items], ',
+    `{ fromJson: "\${{ needs.split.outputs.items }}", maxParallel: ${maxParallel}, failFast: false }`,
+    './work.sh ${{ matrix.shard }} ${{ matrix.file }}',
+  );
 }
 
 /**
@@ -45,22 +54,11 @@ export function fanOutWorkflow(maxParallel: number): string {
  */
 export function staticFanOutWorkflow(items: number, maxParallel: number): string {
   const shards = Array.from({ length: items }, (_, i) => i).join(', ');
-  return [
-    'apiVersion: waterflow.io/v1',
-    'kind: Workflow',
-    'metadata: { name: fan-out }',
-    'spec:',
-    '  stages:',
-    '    - name: s',
-    '      jobs:',
-    '        - { name: split, container: alpine:3.20, commands: ["./split.sh"] }',
-    '        - name: fan-out',
-    '          needs: [split]',
-    '          container: alpine:3.20',
-    `          matrix: { values: { shard: [${shards}] }, maxParallel: ${maxParallel}, failFast: false }`,
-    '          commands: ["./work.sh ${{ matrix.shard }}"]',
-    '        - { name: report, needs: [fan-out], container: alpine:3.20, commands: ["./report.sh"] }',
-  ].join('\n');
+  return fanOutShape(
+    '',
+    `{ values: { shard: [${shards}] }, maxParallel: ${maxParallel}, failFast: false }`,
+    './work.sh ${{ matrix.shard }}',
+  );
 }
 
 /** `items` objects of a realistic size: a shard number and a file name. */
