@@ -11,12 +11,7 @@ import {
 } from '../../runtime/approvals.js';
 import { MemoryGateStore } from '../../runtime/memory-store.js';
 import type { StoreItem, StoreKey } from '../../runtime/store.js';
-
-const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
-const HOUR = 3_600_000;
-const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAY-secret-task-token-7f3a9c';
-const KEY = 'a-local-approval-key-of-32-bytes';
-const RUN = 'release-20261122-ab12';
+import { approvalRequest, HOUR, KEY, RUN, T0, TOKEN } from '../support/approval-fixtures.js';
 
 interface Harness {
   readonly store: MemoryGateStore;
@@ -67,22 +62,7 @@ async function harness(
 ): Promise<Harness> {
   const clock = { now: T0 };
   const completions: ApprovalCompletion[] = [];
-  const { id, expiresAt } = await requestApproval(
-    store,
-    {
-      token: TOKEN,
-      runId: RUN,
-      workflow: 'release',
-      job: 'approve',
-      message: 'Deploy 1.2.3 to production?',
-      approvers: ['alice@example.com', 'bob@example.com'],
-      minApprovals: 1,
-      timeoutSeconds: 7200,
-      onTimeout: 'reject',
-      ...fields,
-    },
-    () => T0,
-  );
+  const { id, expiresAt } = await requestApproval(store, approvalRequest(fields), () => T0);
   const server = await startApprovalServer({
     store,
     key: KEY,

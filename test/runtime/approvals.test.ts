@@ -13,24 +13,9 @@ import {
 } from '../../runtime/approvals.js';
 import { MemoryGateStore } from '../../runtime/memory-store.js';
 import type { StoreKey } from '../../runtime/store.js';
+import { approvalRequest, HOUR, KEY, T0, TOKEN } from '../support/approval-fixtures.js';
 
-const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
-const HOUR = 3_600_000;
-const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAY-secret-task-token-7f3a9c';
-const KEY = 'a-local-approval-key-of-32-bytes';
-
-const request = (fields: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
-  token: TOKEN,
-  runId: 'release-20261122-ab12',
-  workflow: 'release',
-  job: 'approve',
-  message: 'Deploy 1.2.3 to production?',
-  approvers: ['alice@example.com', 'bob@example.com'],
-  minApprovals: 1,
-  timeoutSeconds: 7200,
-  onTimeout: 'reject',
-  ...fields,
-});
+const request = approvalRequest;
 
 async function pending(fields: Partial<ApprovalRequest> = {}) {
   const store = new MemoryGateStore();
