@@ -14,7 +14,7 @@ import { DynamoStore } from '../../runtime/dynamo-store.js';
 import { type KeyedEvent, recordRunEvents } from '../../runtime/run-log.js';
 import { readRun } from '../../runtime/run-record.js';
 import { loadEvent } from '../support/lambda.js';
-import { type CallLog, modelEcs, modelStepFunctions, testPlatform } from './support/cloud.js';
+import { resetCloud, testPlatform } from './support/cloud.js';
 import { startDynalite, type TestDynamo } from './support/dynalite.js';
 
 // POST /runs/{id}/rerun against dynalite, Step Functions, ECS and S3 mocked: the jobs that
@@ -25,7 +25,6 @@ const ecs = mockClient(ECSClient);
 const scheduler = mockClient(SchedulerClient);
 const s3 = mockClient(S3Client);
 let dynamo: TestDynamo;
-let calls: CallLog;
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -36,13 +35,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  sfn.reset();
-  ecs.reset();
-  scheduler.reset();
-  s3.reset();
-  calls = [];
-  modelStepFunctions(sfn, calls);
-  modelEcs(ecs);
+  resetCloud({ sfn, ecs, scheduler, s3 });
   scheduler.on(ListSchedulesCommand).resolves({ Schedules: [] });
   s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
 });

@@ -25,8 +25,8 @@ import { handlerEnv, lambdaContext, loadEvent } from '../support/lambda.js';
 import {
   type CallLog,
   example,
-  modelEcs,
-  modelStepFunctions,
+  type modelStepFunctions,
+  resetCloud,
   submitEnv,
   testPlatform,
 } from './support/cloud.js';
@@ -51,13 +51,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  sfn.reset();
-  ecs.reset();
-  scheduler.reset();
-  s3.reset();
-  calls = [];
-  model = modelStepFunctions(sfn, calls);
-  modelEcs(ecs);
+  ({ calls, model } = resetCloud({ sfn, ecs, scheduler, s3 }));
   scheduler
     .on(UpdateScheduleCommand)
     .rejects(new ResourceNotFoundException({ message: 'not found', Message: 'not found', $metadata: {} }));

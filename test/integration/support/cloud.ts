@@ -126,3 +126,23 @@ export function modelEcs(ecs: AwsStub<EcsInput, EcsOutput, ECSClientResolvedConf
     },
   }));
 }
+
+/** The mocked clients of the submit path, as each test file creates them. */
+export interface CloudMocks {
+  readonly sfn: Parameters<typeof modelStepFunctions>[0];
+  readonly ecs: Parameters<typeof modelEcs>[0];
+  readonly scheduler: { reset(): void };
+  readonly s3: { reset(): void };
+}
+
+/** Every mock reset, with Step Functions and ECS modelled afresh; the test adds its own stubs. */
+export function resetCloud(mocks: CloudMocks): {
+  readonly calls: CallLog;
+  readonly model: ReturnType<typeof modelStepFunctions>;
+} {
+  for (const mock of [mocks.sfn, mocks.ecs, mocks.scheduler, mocks.s3]) mock.reset();
+  const calls: CallLog = [];
+  const model = modelStepFunctions(mocks.sfn, calls);
+  modelEcs(mocks.ecs);
+  return { calls, model };
+}
