@@ -11,12 +11,12 @@ import { compileWorkflow } from '../compiler/compile/compile.js';
 import { openLocalDb } from '../local/db.js';
 import { type JobRunner, LocalEngine } from '../local/engine/engine.js';
 import { MirroredGateStore } from '../local/run-gates.js';
-import { RunJournal } from '../local/run-journal.js';
+import { journaledRecorder } from '../local/run-journal.js';
 import { stoppedEvent, stoppedTask, type TaskEnd, taskIdentity } from '../local/runner/ecs-task.js';
 import { runOnHost } from '../local/runner/index.js';
 import { MemoryGateStore } from '../runtime/memory-store.js';
 import { resolveParams } from '../runtime/params.js';
-import { type RunEvent, RunRecorder } from '../runtime/run-record.js';
+import type { RunEvent } from '../runtime/run-record.js';
 import type { Store } from '../runtime/store.js';
 import { instanceToWorkflow } from '../test/support/corpus.js';
 import { generateWorkflow } from './generate.js';
@@ -99,10 +99,10 @@ async function measure(
   const params = resolveParams(workflow.params, new Map());
   const runDir = mkdtempSync(join(tmpdir(), 'waterflow-bench-'));
   const runId = `bench-${name.replaceAll(/\W+/g, '-')}-${attempt}`;
-  const recorder = storage.record === undefined ? undefined : new RunRecorder(storage.record, runId);
+  const recorder =
+    storage.record === undefined ? undefined : journaledRecorder(storage.record, runId, runDir);
   // As the CLI: the run's start is recorded (with every job pending) before the engine starts,
   // so the snapshots written during the run hold every job.
-  const journal = recorder === undefined ? undefined : new RunJournal(runDir);
   const runStarted: RunEvent = {
     kind: 'run-started',
     at: new Date().toISOString(),
@@ -111,7 +111,6 @@ async function measure(
     jobs: workflow.jobs.map((job) => job.name),
     owner: { pid: process.pid, host: 'bench' },
   };
-  journal?.append(runStarted);
   recorder?.append(runStarted);
   await recorder?.flush();
   let peak = process.memoryUsage().rss;
@@ -130,7 +129,6 @@ async function measure(
     observer: {
       onEvent: (event) => {
         // As the CLI: the journal holds each event before the engine goes on; the database behind.
-        journal?.append(event);
         recorder?.append(event);
         return undefined;
       },

@@ -3,36 +3,25 @@ import { join } from 'node:path';
 import {
   eventKey,
   type LoggedEvent,
-  type RunEvent,
   type RunOwner,
+  RunRecorder,
   readEvents,
   readRun,
 } from '../runtime/run-record.js';
 import type { Store, StoreItem } from '../runtime/store.js';
 
 /**
- * A local run's events, appended to `runs/<runId>/events.jsonl` the moment they happen, in the
- * order and with the numbers the recorder gives them. The recorder writes the same events to the
- * database in batches, behind; this file is what makes a job's success durable before its
- * dependants start (a `kill -9` cannot take back a write the kernel has), without waiting for a
- * database round trip per job. Reading a run whose process died puts back what the database
- * missed (`repairFromJournal`).
+ * A local run's recorder, with each event appended to `runs/<runId>/events.jsonl` the moment it
+ * is numbered. The recorder writes the same events to the database in batches, behind; this file
+ * is what makes a job's success durable before its dependants start (a `kill -9` cannot take
+ * back a write the kernel has), without waiting for a database round trip per job. Reading a run
+ * whose process died puts back what the database missed (`repairFromJournal`).
  */
-export class RunJournal {
-  readonly #path: string;
-  #seq = 0;
-  #ended = false;
-
-  constructor(runDir: string) {
-    this.#path = journalPath(runDir);
-  }
-
-  /** Numbers events as `RunRecorder` does: nothing after `run-ended`. */
-  append(event: RunEvent): void {
-    if (this.#ended) return;
-    if (event.kind === 'run-ended') this.#ended = true;
-    appendFileSync(this.#path, `${JSON.stringify({ ...event, seq: ++this.#seq })}\n`);
-  }
+export function journaledRecorder(store: Store, runId: string, runDir: string): RunRecorder {
+  const path = journalPath(runDir);
+  return new RunRecorder(store, runId, {
+    onLogged: (event) => appendFileSync(path, `${JSON.stringify(event)}\n`),
+  });
 }
 
 export function journalPath(runDir: string): string {

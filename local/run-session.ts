@@ -12,7 +12,6 @@ import {
   type RunEvent,
   type RunOwner,
   type RunRecord,
-  RunRecorder,
   readRun,
 } from '../runtime/run-record.js';
 import { startLocalApprovals } from './approvals.js';
@@ -28,7 +27,7 @@ import {
 import { MissingSecretsError, resolveSecrets } from './engine/secrets.js';
 import { createLiveView } from './live-view.js';
 import { MirroredGateStore } from './run-gates.js';
-import { RunJournal } from './run-journal.js';
+import { journaledRecorder } from './run-journal.js';
 import { pickRunner, type RunnerChoice } from './runners.js';
 
 /**
@@ -203,8 +202,7 @@ async function execute(
   const runDir = join(options.home, 'runs', runId);
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'workflow.yaml'), prepared.text);
-  const recorder = new RunRecorder(db.store, runId);
-  const journal = new RunJournal(runDir);
+  const recorder = journaledRecorder(db.store, runId, runDir);
   const gates = new MirroredGateStore(db.store);
   const view = createLiveView({ write: options.write, tty: options.tty });
   const runner = await pickRunner(options.runner ?? 'auto', options.warn);
@@ -233,8 +231,7 @@ async function execute(
     approvals: approvals.desk,
     observer: {
       onEvent: (event) => {
-        // The journal first: once it has a success, dependants may start (run-journal.ts).
-        journal.append(event);
+        // Journaled as it is appended: once the file has a success, dependants may start.
         view.event(event, recorder.append(event));
         return undefined;
       },
@@ -257,7 +254,6 @@ async function execute(
     owner,
     ...(options.rerun === undefined ? {} : { rerunOf: options.rerun.of.runId }),
   };
-  journal.append(startEvent);
   view.event(startEvent, recorder.append(startEvent));
   // Recorded before any job starts: a run that dies from here on shows as interrupted.
   await recorder.flush();
@@ -276,7 +272,6 @@ async function execute(
       status: result.status,
       ...(reason === undefined ? {} : { reason }),
     };
-    journal.append(endEvent);
     const ended = recorder.append(endEvent);
     view.event(endEvent, ended);
     await recorder.flush();

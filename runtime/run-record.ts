@@ -244,6 +244,7 @@ export class RunRecorder {
   #snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   /** Events not yet written, in order, and other items (the run's index entry). */
   readonly #pendingEvents: LoggedEvent[] = [];
+  readonly #onLogged: ((event: LoggedEvent) => void) | undefined;
   readonly #pending: Array<{ readonly key: StoreKey; readonly item: StoreItem }> = [];
 
   /**
@@ -251,9 +252,18 @@ export class RunRecorder {
    * run) at most every `snapshotEveryMs`, at the start and at the end. The event log is the
    * truth: a reader that finds the snapshot behind a run whose process died folds the events.
    */
-  constructor(store: Store, runId: string, options: { readonly snapshotEveryMs?: number } = {}) {
+  constructor(
+    store: Store,
+    runId: string,
+    options: {
+      readonly snapshotEveryMs?: number;
+      /** Called with each event as numbered, before `append` returns (the local journal). */
+      readonly onLogged?: (event: LoggedEvent) => void;
+    } = {},
+  ) {
     this.#store = store;
     this.#runId = runId;
+    this.#onLogged = options.onLogged;
     this.#snapshotEveryMs = options.snapshotEveryMs ?? 250;
   }
 
@@ -271,7 +281,9 @@ export class RunRecorder {
     const seq = ++this.#seq;
     // In place: the recorder owns its record; snapshots are serialized when taken, not when written.
     this.#record = applyEvent(this.#record, this.#runId, event, { inPlace: true });
-    this.#pendingEvents.push({ ...event, seq } as LoggedEvent);
+    const logged = { ...event, seq } as LoggedEvent;
+    this.#onLogged?.(logged);
+    this.#pendingEvents.push(logged);
     if (event.kind === 'run-started') {
       this.#pending.push({
         key: { pk: RUNS_PK, sk: `${event.at}#${this.#runId}` },

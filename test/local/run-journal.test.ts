@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { journalPath, RunJournal, readJournal, repairFromJournal } from '../../local/run-journal.js';
+import { journaledRecorder, journalPath, readJournal, repairFromJournal } from '../../local/run-journal.js';
 import { MemoryGateStore } from '../../runtime/memory-store.js';
-import { type RunEvent, RunRecorder, readEvents, readRun } from '../../runtime/run-record.js';
+import { type RunEvent, readEvents, readRun } from '../../runtime/run-record.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -35,18 +35,23 @@ const aEnded: RunEvent = {
   exitCode: 0,
 };
 
+/** Journal lines numbered from `seq`, with no database write behind them. */
+function journalOnly(dir: string, events: ReadonlyArray<RunEvent>, seq: number): void {
+  for (const [i, event] of events.entries()) {
+    appendFileSync(journalPath(dir), `${JSON.stringify({ ...event, seq: seq + i })}\n`);
+  }
+}
+
 describe('the journal of a local run', () => {
   it("puts back the successes the database missed when the run's process died", async () => {
     // Prepare: the database has the start only; the journal has the success of a too.
     const store = new MemoryGateStore();
     const dir = runDir();
-    const recorder = new RunRecorder(store, 'r1');
-    const journal = new RunJournal(dir);
-    journal.append(started);
+    const recorder = journaledRecorder(store, 'r1', dir);
     recorder.append(started);
     await recorder.flush();
-    journal.append(aStarted);
-    journal.append(aEnded);
+    // As a process that died before its next database write leaves them: in the journal only.
+    journalOnly(dir, [aStarted, aEnded], 2);
     const dead = () => false;
 
     // Act
@@ -61,16 +66,12 @@ describe('the journal of a local run', () => {
     expect(after?.jobs.b?.status).toBe('cancelled');
   });
 
-  it('numbers events as the recorder does, so a repair never doubles one', async () => {
-    // Prepare: both wrote all three events.
+  it('holds the events with the numbers the recorder gives them, so a repair never doubles one', async () => {
+    // Prepare: the journal and the database both have all three events.
     const store = new MemoryGateStore();
     const dir = runDir();
-    const recorder = new RunRecorder(store, 'r2');
-    const journal = new RunJournal(dir);
-    for (const event of [started, aStarted, aEnded]) {
-      journal.append(event);
-      recorder.append(event);
-    }
+    const recorder = journaledRecorder(store, 'r2', dir);
+    for (const event of [started, aStarted, aEnded]) recorder.append(event);
     await recorder.flush();
 
     // Act
@@ -85,12 +86,10 @@ describe('the journal of a local run', () => {
     // Prepare
     const store = new MemoryGateStore();
     const dir = runDir();
-    const recorder = new RunRecorder(store, 'r3');
-    const journal = new RunJournal(dir);
-    journal.append(started);
+    const recorder = journaledRecorder(store, 'r3', dir);
     recorder.append(started);
     await recorder.flush();
-    journal.append(aStarted);
+    journalOnly(dir, [aStarted], 2);
 
     // Act
     await repairFromJournal(store, dir, 'r3', () => true);
