@@ -55,6 +55,7 @@ export async function repairFromJournal(
   runId: string,
   isAlive: (owner: RunOwner) => boolean,
 ): Promise<void> {
+  if (!existsSync(journalPath(runDir))) return;
   const snapshot = await readRun(store, runId);
   if (snapshot?.status !== 'running' || snapshot.owner === undefined || isAlive(snapshot.owner)) return;
   const stored = new Set((await readEvents(store, runId)).map((event) => event.seq));
