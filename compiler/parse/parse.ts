@@ -15,8 +15,8 @@ export interface ParseResult {
   readonly diagnostics: Diagnostic[];
 }
 
-function yamlDiagnostic(file: string, error: YAMLError): Diagnostic {
-  const position = error.linePos?.[0] ?? { line: 1, col: 1 };
+function yamlDiagnostic(file: string, text: string, error: YAMLError): Diagnostic {
+  const position = positionAt(text, error.pos[0]);
   // The yaml package appends a source excerpt after the first line; we print our own location.
   const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
   return {
@@ -29,6 +29,18 @@ function yamlDiagnostic(file: string, error: YAMLError): Diagnostic {
     column: position.col,
     hint: 'check indentation, quoting and that every mapping key is followed by ": "',
   };
+}
+
+/**
+ * Line and column of `offset` in `text`. The yaml package's own `linePos` counts wrong in a stream
+ * of several documents with directives (`%YAML` after a first document); the offset is right.
+ */
+function positionAt(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  let line = 1;
+  for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) line++;
+  return { line, col: before.length - lineStart + 1 };
 }
 
 /**
@@ -167,7 +179,7 @@ function parsePrecisely(text: string, file: string): ParseResult {
   }
   // Later syntax errors are mostly echoes of the first (an unclosed bracket reports five); give one.
   const firstError = docs.flatMap((doc) => doc.errors)[0];
-  if (firstError !== undefined) return { diagnostics: [yamlDiagnostic(file, firstError)] };
+  if (firstError !== undefined) return { diagnostics: [yamlDiagnostic(file, text, firstError)] };
   const [doc, second] = docs;
   if (doc === undefined) return { diagnostics: [emptyDiagnostic(file)] };
   if (second !== undefined) {

@@ -149,3 +149,14 @@ describe('parse on a %YAML directive', () => {
     expect(dataOf(withAnchorComment(text))).toStrictEqual({ a: true });
   });
 });
+
+describe('parse on a syntax error in a stream with directives', () => {
+  it('puts the error at the token it names, where the yaml package miscounts lines', () => {
+    // Found by the property test: a second document's `%YAML` made linePos say 2:9, an empty line.
+    const text = ' *b%YAML 1.2\n\n%TAG !e! tag:example.com,2000:\n>+%YAML 1.2\n:';
+
+    expect(problems(text)).toStrictEqual([
+      '4:9 WF1001 YAML syntax error: Not a YAML token: 1.2 | check indentation, quoting and that every mapping key is followed by ": "',
+    ]);
+  });
+});
