@@ -4,7 +4,7 @@ import { DiagnosticSink } from '../diagnostics/sink.js';
 import type { WorkflowGraph } from '../graph/graph.js';
 import type { Workflow } from '../ir.js';
 import { executionRolePermissions, taskRolePermissions } from '../kinds/container-iam.js';
-import type { FlowFacts, LowerContext, LowerOutputs } from '../lower/context.js';
+import type { FlowFacts, LowerContext, LoweredNode, LowerOutputs } from '../lower/context.js';
 import { flowFacts } from '../lower/flow.js';
 import { lowerWorkflow } from '../lower/lower.js';
 import { KeyAllocator, NameAllocator } from '../lower/names.js';
@@ -73,6 +73,13 @@ function sortedByName<T>(record: Readonly<Record<string, T>>): Record<string, T>
   return sorted;
 }
 
+/** What a second lowering of the same workflow (a split) takes over from the first. */
+interface Earlier {
+  readonly out: LowerOutputs;
+  readonly keys: KeyAllocator;
+  readonly nodes: ReadonlyMap<number, LoweredNode>;
+}
+
 function lowerOnce(
   workflow: Workflow,
   nodes: NodeGraph,
@@ -81,27 +88,35 @@ function lowerOnce(
   root: Block,
   sink: DiagnosticSink,
   reuse: CompileOptions['reuse'],
-): Lowered {
-  const out: LowerOutputs = {
-    taskDefinitions: new Map(),
-    taskDefinitionsByContent: new Map(),
-    substitutions: new Map(),
-    permissions: new Map(),
-    stateMap: {},
-    counters: new Set(),
-    usesNetwork: false,
-    children: [],
-  };
+  earlier?: Earlier,
+): Lowered & { readonly record: Map<number, LoweredNode> } {
+  // Task definitions, substitutions, IAM and counters are the workflow's, split or not.
+  const out: LowerOutputs =
+    earlier === undefined
+      ? {
+          taskDefinitions: new Map(),
+          taskDefinitionsByContent: new Map(),
+          substitutions: new Map(),
+          permissions: new Map(),
+          stateMap: {},
+          counters: new Set(),
+          usesNetwork: false,
+          children: [],
+          carried: [],
+        }
+      : { ...earlier.out, stateMap: {}, children: [], carried: [] };
+  const record = new Map<number, LoweredNode>();
   const ctx: LowerContext = {
     workflow,
     nodes,
     plan,
     flow,
     names: new NameAllocator(),
-    keys: new KeyAllocator(),
+    keys: earlier?.keys ?? new KeyAllocator(),
     sink,
     out,
     ...(reuse === undefined ? {} : { reuse }),
+    ...(earlier === undefined ? { record } : { replay: earlier.nodes }),
   };
   const asl = lowerWorkflow(root, ctx);
   const measure = (name: string, machine: StateMachine): Measured => ({
@@ -114,6 +129,7 @@ function lowerOnce(
     asl,
     ctx,
     machines: [measure(workflow.name, asl), ...out.children.map((c) => measure(c.name, c.asl))],
+    record,
   };
 }
 
@@ -128,9 +144,9 @@ function partBudget(whole: Measured, nodes: number, part: SizeLimits): number {
 }
 
 /**
- * Lowers the unsplit plan and keeps it when it is within `at`; else returns only the part
- * budget, so that the unsplit machine is garbage before the split one is built (at 10,000
- * jobs, holding both doubles the heap every collection has to walk).
+ * Lowers the unsplit plan and keeps it when it is within `at`; else returns the part budget
+ * and what the split lowering reuses (the nodes' states), not the unsplit machine, so that
+ * its structure is garbage before the split one is built.
  */
 function lowerWhole(
   workflow: Workflow,
@@ -140,11 +156,14 @@ function lowerWhole(
   sink: DiagnosticSink,
   split: NonNullable<CompileOptions['split']>,
   reuse: CompileOptions['reuse'],
-): { readonly lowered: Lowered } | { readonly budget: number } {
+): { readonly lowered: Lowered } | { readonly budget: number; readonly earlier: Earlier } {
   const lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink, reuse);
   const whole = lowered.machines[0] as Measured;
   if (whole.bytes <= split.at.definitionBytes && whole.events <= split.at.historyEvents) return { lowered };
-  return { budget: partBudget(whole, nodes.nodes.length, split.part) };
+  return {
+    budget: partBudget(whole, nodes.nodes.length, split.part),
+    earlier: { out: lowered.ctx.out, keys: lowered.ctx.keys, nodes: lowered.record },
+  };
 }
 
 function checkLimits(lowered: Lowered, sink: DiagnosticSink): void {
@@ -172,7 +191,7 @@ export function compile(
   const plan = options.lowering === 'barrier' ? planBarrier(nodes) : planExact(nodes);
   const flow = flowFacts(workflow, nodes, plan);
   const whole = lowerWhole(workflow, nodes, plan, flow, sink, options.split ?? SPLIT, options.reuse);
-  // A fresh lowering of the split plan, so that names and order stay deterministic.
+  // The split plan lowered afresh, reusing the nodes' states: names and order stay deterministic.
   const lowered =
     'lowered' in whole
       ? whole.lowered
@@ -184,6 +203,7 @@ export function compile(
           splitPlan(plan.root, whole.budget),
           new DiagnosticSink(source),
           options.reuse,
+          whole.earlier,
         );
   checkLimits(lowered, sink);
   const payload = estimatedPayload(flow.recorded.size);

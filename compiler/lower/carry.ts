@@ -1,4 +1,3 @@
-import type { JsonValue, StateGraph } from '../asl/types.js';
 import type { LowerContext } from './context.js';
 
 /**
@@ -8,26 +7,15 @@ import type { LowerContext } from './context.js';
  * job) and `a` (a retry loop) is only known once every job is lowered, while templates are
  * written as blocks are lowered, bottom-up; so they are completed here, after lowering. Without
  * this, a Parallel lowered before the first retry loop drops `a`, and the Parallel around it
- * then reads `$[0].a` from nothing.
+ * then reads `$[0].a` from nothing. The templates were kept as they were made (`carried`): a
+ * walk of the whole definition to find them cost more than the rest of this pass.
  */
-export function completeCarried(graph: StateGraph, ctx: LowerContext): void {
+export function completeCarried(ctx: LowerContext): void {
   const fields = [...(ctx.out.usesNetwork ? ['net'] : []), ...(ctx.out.counters.size > 0 ? ['a'] : [])];
-  if (fields.length > 0) visit(graph as unknown as JsonValue, fields);
-}
-
-function visit(value: JsonValue, fields: ReadonlyArray<string>): void {
-  if (Array.isArray(value)) {
-    for (const item of value) visit(item, fields);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  const params = value['params.$'];
-  const run = value['run.$'];
-  if (typeof params === 'string' && typeof run === 'string' && params.endsWith('.params')) {
-    const base = params.slice(0, -'.params'.length);
+  if (fields.length === 0) return;
+  for (const { base, template } of ctx.out.carried) {
     for (const field of fields) {
-      if (!(`${field}.$` in value) && !(field in value)) value[`${field}.$`] = `${base}.${field}`;
+      if (!(`${field}.$` in template) && !(field in template)) template[`${field}.$`] = `${base}.${field}`;
     }
   }
-  for (const child of Object.values(value)) visit(child, fields);
 }

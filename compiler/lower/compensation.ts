@@ -2,7 +2,7 @@ import type { ChoiceRule, JsonValue, Retrier, State, StateGraph, TaskState } fro
 import type { StateInfo } from '../compile/output.js';
 import type { Workflow } from '../ir.js';
 import { actionEntries, actionResolver, lowerAction, needsRead } from './actions.js';
-import { type Fragment, graphOf, type LowerContext, stateRecord } from './context.js';
+import { type Fragment, graphOf, keepCarried, type LowerContext, stateRecord } from './context.js';
 import { usePermission, useSubstitution } from './substitutions.js';
 
 /**
@@ -172,7 +172,11 @@ function compensations(ctx: LowerContext, entries: ReadonlyMap<string, string>, 
     ItemsPath: `${UNDO}.jobs`,
     // One at a time, in the order given: reverse completion order is the point of a saga.
     MaxConcurrency: 1,
-    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'params.$': '$.params', 'run.$': '$.run' },
+    ItemSelector: keepCarried(ctx, '$', {
+      'item.$': '$$.Map.Item.Value',
+      'params.$': '$.params',
+      'run.$': '$.run',
+    }),
     ItemProcessor: { StartAt: which, States: processor },
     ResultPath: null,
     Next: next,

@@ -1,4 +1,4 @@
-import type { PayloadTemplate, State, StateGraph } from '../asl/types.js';
+import type { JsonValue, PayloadTemplate, State, StateGraph } from '../asl/types.js';
 import type {
   PermissionSpec,
   StateInfo,
@@ -48,6 +48,8 @@ export interface LowerOutputs {
   usesNetwork: boolean;
   /** Child state machines of a split workflow, in the order their parts were lowered. */
   readonly children: StateMachineOutput[];
+  /** Templates that carry the run's fixed fields, and where from (`carried`). */
+  readonly carried: Array<{ readonly base: string; readonly template: Record<string, JsonValue> }>;
 }
 
 export interface LowerContext {
@@ -61,6 +63,22 @@ export interface LowerContext {
   readonly out: LowerOutputs;
   /** A rerun's reused jobs and their earlier results: each is lowered as one `Pass` (reuse.ts). */
   readonly reuse?: ReadonlyMap<string, ReusedResult>;
+  /** Where each node's lowering is written down, so that a later lowering can reuse it. */
+  readonly record?: Map<number, LoweredNode>;
+  /** Nodes an earlier lowering of the same workflow built (see `lowerBlock`). */
+  readonly replay?: ReadonlyMap<number, LoweredNode>;
+}
+
+/**
+ * A node as one lowering built it: a split lowers the workflow a second time, and the states
+ * of a node that continues to the same state come out the same; reusing them halves the work.
+ */
+export interface LoweredNode {
+  readonly next: string | undefined;
+  readonly fragment: Fragment;
+  /** Every name the node took, and the state map entries of those that name a state. */
+  readonly names: ReadonlyArray<string>;
+  readonly infos: ReadonlyArray<readonly [string, StateInfo]>;
 }
 
 /** What a job kind gets to build the states that do the job's work. */
@@ -113,12 +131,27 @@ export function graphOf(fragment: Fragment): StateGraph {
   return { StartAt: fragment.start, States: fragment.states };
 }
 
-/** The parts of the state every state may read, copied from `base` when a state is rebuilt. */
-export function carried(ctx: LowerContext, base: string): PayloadTemplate {
-  return {
+/**
+ * The parts of the state every state may read, copied from `base` when a state is rebuilt,
+ * then `fields`. Whether the workflow has `net` and `a` is only known once every job is
+ * lowered, so the template is kept to be completed then (`completeCarried`).
+ */
+export function carried(ctx: LowerContext, base: string, fields: PayloadTemplate = {}): PayloadTemplate {
+  return keepCarried(ctx, base, {
     'params.$': `${base}.params`,
     'run.$': `${base}.run`,
     ...(ctx.out.usesNetwork ? { 'net.$': `${base}.net` } : {}),
     ...(ctx.out.counters.size > 0 ? { 'a.$': `${base}.a` } : {}),
-  };
+    ...fields,
+  });
+}
+
+/** Keeps a template that carries the run's fixed fields from `base`, to be completed after lowering. */
+export function keepCarried(
+  ctx: LowerContext,
+  base: string,
+  template: Record<string, JsonValue>,
+): PayloadTemplate {
+  ctx.out.carried.push({ base, template });
+  return template;
 }

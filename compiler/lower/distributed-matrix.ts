@@ -205,10 +205,9 @@ function failedItemsCheck(
 
 /** The carried fields and the item, as each item (an inline iteration or a child execution) gets them. */
 export function itemSelector(request: RunRequest, gated: boolean): PayloadTemplate {
-  return {
-    ...carried(request.ctx, '$'),
+  return carried(request.ctx, '$', {
     'jobs.$': '$.jobs',
     ...(gated ? { 'gates.$': '$.gates' } : {}),
     'matrix.$': '$$.Map.Item.Value',
-  };
+  });
 }

@@ -140,12 +140,20 @@ function checkState(
   }
 }
 
-/** Whether any state (nested graphs included) goes to `name`. */
+/**
+ * Whether another state goes to `name`. States of nested graphs (a Parallel's branches, a
+ * Map's items) cannot go to a state outside their graph, so the top level is enough.
+ */
 function referenced(states: Readonly<Record<string, State>>, name: string): boolean {
-  const quoted = JSON.stringify(name);
-  return Object.entries(states).some(
-    ([key, state]) => key !== name && JSON.stringify(state).includes(quoted),
-  );
+  for (const key in states) {
+    if (key === name) continue;
+    const state = states[key] as State;
+    if ('Next' in state && state.Next === name) return true;
+    if ('Catch' in state && state.Catch?.some((c) => c.Next === name)) return true;
+    if (state.Type === 'Choice' && (state.Default === name || state.Choices.some((c) => c.Next === name)))
+      return true;
+  }
+  return false;
 }
 
 const ROLE_ORDER: ReadonlyArray<StateRole> = [

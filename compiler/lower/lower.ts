@@ -1,4 +1,5 @@
 import type { ChoiceCondition, ParallelState, PayloadTemplate, StateMachine } from '../asl/types.js';
+import type { StateInfo } from '../compile/output.js';
 import { completeCarried } from './carry.js';
 import { bodyEndState, hasExitPath, lowerExitPath } from './compensation.js';
 import {
@@ -85,7 +86,21 @@ function merge(
   const jobs = writers
     .map((i) => `$[${i}].jobs`)
     .reduce((acc, path) => (acc === '' ? path : `States.JsonMerge(${acc}, ${path}, false)`), '');
-  return { ResultSelector: { ...carried(ctx, '$[0]'), 'jobs.$': jobs } };
+  return { ResultSelector: carried(ctx, '$[0]', { 'jobs.$': jobs }) };
+}
+
+/**
+ * The states an earlier lowering built for node `v`, when they went on to the same `next` and
+ * their names are still free. Side outputs other than the state map (task definitions,
+ * substitutions, IAM, counters) are shared with that lowering, so they need no replay.
+ */
+function replayNode(v: number, next: string | undefined, ctx: LowerContext): Fragment | undefined {
+  const earlier = ctx.replay?.get(v);
+  if (earlier === undefined || earlier.next !== next) return undefined;
+  if (!earlier.names.every((name) => !ctx.names.has(name))) return undefined;
+  for (const name of earlier.names) ctx.names.claim(name);
+  for (const [name, info] of earlier.infos) ctx.out.stateMap[name] = info;
+  return earlier.fragment;
 }
 
 /** Lowers a block so that it continues at `next` (or ends its branch). */
@@ -95,8 +110,20 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
       const v = block.node;
       const node = ctx.nodes.nodes[v];
       if (node === undefined) throw new RangeError(`no node ${v}`);
+      const replayed = replayNode(v, next, ctx);
+      if (replayed !== undefined) return replayed;
       const upstream = (ctx.nodes.parents[v] ?? []).map((u) => ctx.nodes.nodes[u]?.name as string);
-      return lowerNode(ctx, node, upstream, next);
+      if (ctx.record === undefined) return lowerNode(ctx, node, upstream, next);
+      ctx.names.record();
+      const fragment = lowerNode(ctx, node, upstream, next);
+      const names = ctx.names.stop();
+      const infos: [string, StateInfo][] = [];
+      for (const name of names) {
+        const info = ctx.out.stateMap[name];
+        if (info !== undefined) infos.push([name, info]);
+      }
+      ctx.record.set(v, { next, fragment, names, infos });
+      return fragment;
     }
     case 'series': {
       const fragments: Fragment[] = [];
@@ -167,13 +194,12 @@ function lowerPart(
         Resource: 'arn:aws:states:::states:startExecution.sync:2',
         Parameters: {
           StateMachineArn: `${prefix}${partName}`,
-          Input: {
-            ...carried(ctx, '$'),
+          Input: carried(ctx, '$', {
             'jobs.$': '$.jobs',
             'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
-          },
+          }),
         },
-        ResultSelector: { ...carried(ctx, '$.Output'), 'jobs.$': '$.Output.jobs' },
+        ResultSelector: carried(ctx, '$.Output', { 'jobs.$': '$.Output.jobs' }),
         ...transition(next),
       },
     },
@@ -252,8 +278,7 @@ export function lowerWorkflow(root: Block, ctx: LowerContext): StateMachine {
   // Lowered before the first state, which must know whether the actions' tasks need `$.net`.
   const run = guarded ? lowerExitPath(ctx, body, end) : body;
   const init = initialState(ctx, run.start);
-  completeCarried({ StartAt: run.start, States: run.states }, ctx);
-  for (const child of ctx.out.children) completeCarried(child.asl, ctx);
+  completeCarried(ctx);
   // With an exit path the run timer enforces spec.timeout, so that onExit runs after it too.
   const timeout = guarded ? undefined : ctx.workflow.timeoutSeconds;
   return {

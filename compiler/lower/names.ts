@@ -10,6 +10,29 @@ const UNCLEAN = /\s\s|[^\S ]|^ | $/;
  */
 export class NameAllocator {
   private readonly used = new Set<string>();
+  /** Names handed out since `record` began, when recording. */
+  private recorded: string[] | undefined;
+
+  /** Starts writing down the names `take` hands out; `stop` returns them. */
+  record(): void {
+    this.recorded = [];
+  }
+
+  stop(): string[] {
+    const names = this.recorded ?? [];
+    this.recorded = undefined;
+    return names;
+  }
+
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+
+  /** Takes exactly `name` (free, see `has`), for states an earlier lowering built. */
+  claim(name: string): void {
+    this.used.add(name);
+    this.recorded?.push(name);
+  }
 
   /** A unique name close to `wanted`; a numeric suffix when taken, cut to fit. */
   take(wanted: string): string {
@@ -24,6 +47,7 @@ export class NameAllocator {
       name = `${base.slice(0, MAX_STATE_NAME - suffix.length)}${suffix}`;
     }
     this.used.add(name);
+    this.recorded?.push(name);
     return name;
   }
 }
