@@ -17,7 +17,15 @@ import type { SourceMap } from '../parse/source.js';
 import { toEventBridgeCron } from '../units/cron.js';
 import { validateWorkflow } from '../validate-workflow.js';
 import type { CompileOutput, CompileResult, ScheduleSpec, StateMachineOutput } from './output.js';
-import { countStates, definitionBytes, estimatedPayload, itemsBytes, LIMITS, successRun } from './stats.js';
+import {
+  countStates,
+  definitionBytes,
+  estimatedPayload,
+  itemsBytes,
+  LIMITS,
+  type SizeCache,
+  successRun,
+} from './stats.js';
 
 export interface CompileOptions {
   /** `exact` (default): start every job when its own dependencies end. `barrier`: one Parallel per level, for benchmarks. */
@@ -78,6 +86,7 @@ interface Earlier {
   readonly out: LowerOutputs;
   readonly keys: KeyAllocator;
   readonly nodes: ReadonlyMap<number, LoweredNode>;
+  readonly sizes: SizeCache;
 }
 
 function lowerOnce(
@@ -89,7 +98,7 @@ function lowerOnce(
   sink: DiagnosticSink,
   reuse: CompileOptions['reuse'],
   earlier?: Earlier,
-): Lowered & { readonly record: Map<number, LoweredNode> } {
+): Lowered & { readonly record: Map<number, LoweredNode>; readonly sizes: SizeCache } {
   // Task definitions, substitutions, IAM and counters are the workflow's, split or not.
   const out: LowerOutputs =
     earlier === undefined
@@ -106,6 +115,7 @@ function lowerOnce(
         }
       : { ...earlier.out, stateMap: {}, children: [], carried: [] };
   const record = new Map<number, LoweredNode>();
+  const sizes: SizeCache = earlier?.sizes ?? new WeakMap();
   const ctx: LowerContext = {
     workflow,
     nodes,
@@ -122,7 +132,7 @@ function lowerOnce(
   const measure = (name: string, machine: StateMachine): Measured => ({
     name,
     asl: machine,
-    bytes: definitionBytes(JSON.stringify(machine)),
+    bytes: definitionBytes(machine, sizes),
     ...successRun(machine, out.stateMap),
   });
   return {
@@ -130,6 +140,7 @@ function lowerOnce(
     ctx,
     machines: [measure(workflow.name, asl), ...out.children.map((c) => measure(c.name, c.asl))],
     record,
+    sizes,
   };
 }
 
@@ -162,7 +173,7 @@ function lowerWhole(
   if (whole.bytes <= split.at.definitionBytes && whole.events <= split.at.historyEvents) return { lowered };
   return {
     budget: partBudget(whole, nodes.nodes.length, split.part),
-    earlier: { out: lowered.ctx.out, keys: lowered.ctx.keys, nodes: lowered.record },
+    earlier: { out: lowered.ctx.out, keys: lowered.ctx.keys, nodes: lowered.record, sizes: lowered.sizes },
   };
 }
 

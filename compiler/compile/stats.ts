@@ -116,7 +116,68 @@ export function successRun(machine: StateMachine, stateMap: StateMap): Walk {
   return result;
 }
 
-/** Definition size in bytes as Step Functions counts it (UTF-8), without encoding a copy. */
-export function definitionBytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+/** Sizes of states already measured, by state object; a split measures most states twice. */
+export type SizeCache = WeakMap<object, number>;
+
+/** Bytes of a JSON value's compact text, as UTF-8. */
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** Bytes of `{"name":state,...}`: each state measured once and remembered. */
+function statesBytes(states: Readonly<Record<string, State>>, cache: SizeCache): number {
+  let bytes = 2;
+  let first = true;
+  for (const name in states) {
+    const state = states[name] as State;
+    let size = cache.get(state);
+    if (size === undefined) {
+      size = stateBytes(state, cache);
+      cache.set(state, size);
+    }
+    bytes += (first ? 0 : 1) + jsonBytes(name) + 1 + size;
+    first = false;
+  }
+  return bytes;
+}
+
+/** A state's bytes; a Parallel's or Map's nested states through the cache. */
+function stateBytes(state: State, cache: SizeCache): number {
+  if (state.Type !== 'Parallel' && state.Type !== 'Map') return jsonBytes(state);
+  let bytes = 2;
+  let first = true;
+  for (const [key, value] of Object.entries(state)) {
+    if (value === undefined) continue;
+    let size: number;
+    if (key === 'Branches')
+      size =
+        2 + (value as StateGraph[]).reduce((sum, g, i) => sum + (i > 0 ? 1 : 0) + graphBytes(g, cache), 0);
+    else if (key === 'ItemProcessor') size = graphBytes(value as StateGraph, cache);
+    else size = jsonBytes(value);
+    bytes += (first ? 0 : 1) + jsonBytes(key) + 1 + size;
+    first = false;
+  }
+  return bytes;
+}
+
+/** A graph's bytes: its fields as `JSON.stringify` writes them, its states through the cache. */
+function graphBytes(graph: StateGraph, cache: SizeCache): number {
+  let bytes = 2;
+  let first = true;
+  for (const [key, value] of Object.entries(graph)) {
+    if (value === undefined) continue;
+    const size = key === 'States' ? statesBytes(value as Record<string, State>, cache) : jsonBytes(value);
+    bytes += (first ? 0 : 1) + jsonBytes(key) + 1 + size;
+    first = false;
+  }
+  return bytes;
+}
+
+/**
+ * Definition size in bytes as Step Functions counts it (the compact JSON, as UTF-8), equal to
+ * `JSON.stringify`'s without writing the whole text: a split workflow is measured whole, then
+ * in parts made mostly of the same state objects, which `cache` measures once.
+ */
+export function definitionBytes(machine: StateMachine, cache: SizeCache = new WeakMap()): number {
+  return graphBytes(machine, cache);
 }

@@ -40,6 +40,12 @@ function taskDefinition(
   env: ReadonlyArray<EnvVar>,
   sidecars: Sidecars | undefined,
 ): string {
+  const { cpu, memory } = job.resources.fargate;
+  // Most jobs have no secrets or sidecars: their image and size say which definition is theirs.
+  const plain = sidecars === undefined && !env.some((variable) => 'secretRef' in variable);
+  const quick = plain ? `${job.image}\n${cpu}\n${memory}\n${job.resources.diskGiB}` : undefined;
+  const byQuick = quick === undefined ? undefined : ctx.out.taskDefinitionsByContent.get(quick);
+  if (byQuick !== undefined) return byQuick;
   const secrets = env.flatMap((variable) => {
     if (!('secretRef' in variable)) return [];
     const secret = ctx.workflow.secrets.find((s) => s.name === variable.secretRef.secret);
@@ -54,15 +60,15 @@ function taskDefinition(
   const content = {
     workflow: ctx.workflow.name,
     image: job.image,
-    cpu: job.resources.fargate.cpu,
-    memory: job.resources.fargate.memory,
+    cpu,
+    memory,
     ephemeralStorageGiB: job.resources.diskGiB,
     secrets,
   };
   // Only tasks with sidecars hash their shape: the hashes of the others stay what they were.
   const identity = JSON.stringify(sidecars === undefined ? content : { ...content, sidecars });
   const known = ctx.out.taskDefinitionsByContent.get(identity);
-  if (known !== undefined) return `\${${known}}`;
+  if (known !== undefined) return known;
   const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
   const substitution = `TaskDefinition_${hash}`;
   if (!ctx.out.taskDefinitions.has(hash)) {
@@ -80,11 +86,15 @@ function taskDefinition(
     };
     ctx.out.taskDefinitions.set(hash, spec);
   }
-  return useSubstitution(
+  const placeholder = useSubstitution(
     ctx.out,
     substitution,
-    `ARN of the task definition for ${job.image} (${job.resources.fargate.cpu}/${job.resources.fargate.memory})`,
+    `ARN of the task definition for ${job.image} (${cpu}/${memory})`,
   );
+  // Both keys: a JSON identity starts with `{`, a quick one never does.
+  ctx.out.taskDefinitionsByContent.set(identity, placeholder);
+  if (quick !== undefined) ctx.out.taskDefinitionsByContent.set(quick, placeholder);
+  return placeholder;
 }
 
 function templateValue(

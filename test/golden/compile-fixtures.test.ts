@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { StateMachine } from '../../compiler/asl/types.js';
+import { definitionBytes, type SizeCache } from '../../compiler/compile/stats.js';
 import { type CompileOptions, compileWorkflow, formatDiagnostic } from '../../compiler/index.js';
 import { root } from '../support/files.js';
 
@@ -54,5 +56,49 @@ describe('compiled ASL golden cases', () => {
     const second = JSON.stringify(compileWorkflow(text, 'w.yaml').output);
 
     expect(second).toBe(first);
+  });
+});
+
+describe('definition sizes', () => {
+  it.each(cases)('reports the size of %s as the bytes of its compact JSON', (name) => {
+    // Prepare
+    const text = readFileSync(join(fixtures, name, 'workflow.yaml'), 'utf8');
+
+    // Act
+    const output = compileWorkflow(text, 'w.yaml').output;
+
+    // Assess
+    if (output === undefined) throw new Error('no output');
+    expect(output.stats.definitionBytes).toBe(Buffer.byteLength(JSON.stringify(output.asl), 'utf8'));
+  });
+
+  it('measures a split workflow whose text is not ASCII as the bytes of its compact JSON', () => {
+    // Prepare: 40 jobs with Greek commands and up to 3 needs each, split at 8 KB.
+    const jobs = Array.from({ length: 40 }, (_, i) => {
+      const needs = [i - 1, i - 3, i - 7].filter((n) => n >= 0).map((n) => `step-${n}`);
+      return `        - { name: step-${i}, container: alpine:3.20, commands: ["echo βήμα ${i} ü"]${needs.length > 0 ? `, needs: [${needs.join(', ')}]` : ''} }`;
+    });
+    const text = `apiVersion: waterflow.io/v1\nkind: Workflow\nmetadata: { name: greek, description: "Ελληνικά" }\nspec:\n  stages:\n    - name: all\n      jobs:\n${jobs.join('\n')}\n`;
+    const limits = { definitionBytes: 8 * 1024, historyEvents: 100_000 };
+
+    // Act
+    const output = compileWorkflow(text, 'w.yaml', { split: { at: limits, part: limits } }).output;
+
+    // Assess
+    if (output === undefined) throw new Error('no output');
+    expect(output.children.length).toBeGreaterThan(1);
+    expect(output.stats.definitionBytes).toBe(Buffer.byteLength(JSON.stringify(output.asl), 'utf8'));
+    // States measured once are remembered: a machine that reuses them, in a Parallel too, measures the same.
+    const sizes: SizeCache = new WeakMap();
+    for (const child of output.children) {
+      const bytes = Buffer.byteLength(JSON.stringify(child.asl), 'utf8');
+      expect(definitionBytes(child.asl, sizes)).toBe(bytes);
+      expect(definitionBytes(child.asl, sizes)).toBe(bytes);
+      const wrapped: StateMachine = {
+        StartAt: 'all',
+        States: { all: { Type: 'Parallel', Branches: [child.asl, child.asl], End: true } },
+      };
+      expect(definitionBytes(wrapped, sizes)).toBe(Buffer.byteLength(JSON.stringify(wrapped), 'utf8'));
+    }
   });
 });
