@@ -15,6 +15,13 @@ export interface GenerateOptions {
    * every stage sets `dependsOn: []` and only `needs` orders the jobs. @default false
    */
   readonly stageBarriers?: boolean;
+  /**
+   * `full`: each job has env, resources, a timeout, often a retry, sometimes outputs, a
+   * condition or `continueOnFailure`. `plain`: an image, one command and the `needs`, the
+   * bare DAG, drawn by the same rule (not the same edges: `full` draws more numbers per job).
+   * @default 'full'
+   */
+  readonly detail?: 'full' | 'plain';
 }
 
 /** A small, fast, seedable PRNG (mulberry32): returns floats in [0, 1). */
@@ -74,6 +81,7 @@ function jobLines(
   index: number,
   jobs: ReadonlyArray<GeneratedJob>,
   window: number,
+  detail: 'full' | 'plain',
 ): { lines: string[]; job: GeneratedJob } {
   const pick = <T>(items: ReadonlyArray<T>): T => items[Math.floor(random() * items.length)] as T;
   const name = `job-${index}`;
@@ -84,6 +92,10 @@ function jobLines(
   const outputs = random() < 0.25 ? OUTPUTS.slice(0, 1 + Math.floor(random() * OUTPUTS.length)) : [];
   const lines = [`        - name: ${name}`, `          container: ${pick(IMAGES)}`];
   if (needs.length > 0) lines.push(`          needs: [${needs.map((n) => n.name).join(', ')}]`);
+  if (detail === 'plain') {
+    lines.push(`          commands: ["./run.sh --job ${name}"]`);
+    return { lines, job: { name, outputs: [] } };
+  }
   lines.push(
     '          env:',
     `            JOB_INDEX: "${index}"`,
@@ -119,7 +131,7 @@ function jobLines(
  * `needs.<job>.outputs.<name>` of an upstream producer.
  */
 export function generateWorkflow(options: GenerateOptions): string {
-  const { jobs: count, seed = 1, stageBarriers = false } = options;
+  const { jobs: count, seed = 1, stageBarriers = false, detail = 'full' } = options;
   if (!Number.isInteger(count) || count < 1)
     throw new RangeError(`jobs must be a positive integer, got ${count}`);
   const perStage = Math.ceil(count / Math.max(1, Math.min(count, options.stages ?? Math.ceil(count / 100))));
@@ -153,7 +165,7 @@ export function generateWorkflow(options: GenerateOptions): string {
     if (!stageBarriers) lines.push('      dependsOn: []');
     lines.push('      jobs:');
     for (let i = first; i < last; i++) {
-      const generated = jobLines(random, i, jobs, 2 * perStage);
+      const generated = jobLines(random, i, jobs, 2 * perStage, detail);
       jobs.push(generated.job);
       lines.push(...generated.lines);
     }

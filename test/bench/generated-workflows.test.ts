@@ -17,11 +17,12 @@ const input: JsonValue = {
 
 describe('generated workflows on the simulator', () => {
   it.each([
-    [120, 3],
-    [300, 2],
-    [1000, 1],
-  ])('%i jobs (seed %i) succeed, each job after its upstream jobs', (jobs, seed) => {
-    const text = generateWorkflow({ jobs, seed });
+    [120, 3, 'full'],
+    [300, 2, 'full'],
+    [1000, 1, 'full'],
+    [1000, 1, 'plain'],
+  ] as const)('%i jobs (seed %i, %s) succeed, each job after its upstream jobs', (jobs, seed, detail) => {
+    const text = generateWorkflow({ jobs, seed, detail });
     const { workflow } = validateWorkflow(text, 'generated.yaml');
     const { output } = compileWorkflow(text, 'generated.yaml');
     if (workflow === undefined || output === undefined)
