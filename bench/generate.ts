@@ -147,14 +147,19 @@ export function generateWorkflow(options: GenerateOptions): string {
     `  description: ${count} jobs over ${stageCount} stages, seed ${seed}.`,
     '  labels: { team: bench }',
     'spec:',
-    '  params:',
-    '    environment: { type: string, default: staging, enum: [staging, production] }',
-    '    region: { type: string, default: eu-west-1 }',
-    '    batchSize: { type: integer, default: 1000 }',
-    '  timeout: 1d',
-    '  concurrency: { policy: Forbid }',
-    '  env: { LOG_LEVEL: info }',
-    '  defaults: { timeout: 30m, resources: { cpu: "0.5", memory: 1Gi } }',
+    // A plain DAG has no defaults either: a default timeout alone gives every job three states.
+    ...(detail === 'plain'
+      ? []
+      : [
+          '  params:',
+          '    environment: { type: string, default: staging, enum: [staging, production] }',
+          '    region: { type: string, default: eu-west-1 }',
+          '    batchSize: { type: integer, default: 1000 }',
+          '  timeout: 1d',
+          '  concurrency: { policy: Forbid }',
+          '  env: { LOG_LEVEL: info }',
+          '  defaults: { timeout: 30m, resources: { cpu: "0.5", memory: 1Gi } }',
+        ]),
     '  stages:',
   ];
   const jobs: GeneratedJob[] = [];
