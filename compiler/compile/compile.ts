@@ -30,6 +30,7 @@ import {
   itemsBytes,
   LIMITS,
   type SizeCache,
+  statesBytes,
   successRun,
 } from './stats.js';
 
@@ -107,7 +108,7 @@ function lowerOnce(
   sink: DiagnosticSink,
   reuse: CompileOptions['reuse'],
   earlier?: Earlier,
-): Lowered & { readonly record: Map<number, LoweredNode>; readonly sizes: SizeCache } {
+): Unmeasured {
   // Task definitions, substitutions, IAM and counters are the workflow's, split or not.
   const out: LowerOutputs =
     earlier === undefined
@@ -124,7 +125,6 @@ function lowerOnce(
         }
       : { ...earlier.out, stateMap: {}, children: [], carried: [] };
   const record = new Map<number, LoweredNode>();
-  const sizes: SizeCache = earlier?.sizes ?? new WeakMap();
   const ctx: LowerContext = {
     workflow,
     nodes,
@@ -137,26 +137,66 @@ function lowerOnce(
     ...(reuse === undefined ? {} : { reuse }),
     ...(earlier === undefined ? { record } : { replay: earlier.nodes }),
   };
-  const asl = lowerWorkflow(root, ctx);
-  const measure = (name: string, machine: StateMachine): Measured => ({
+  return { asl: lowerWorkflow(root, ctx), ctx, record, sizes: earlier?.sizes ?? new WeakMap() };
+}
+
+interface Unmeasured {
+  readonly asl: StateMachine;
+  readonly ctx: LowerContext;
+  readonly record: Map<number, LoweredNode>;
+  readonly sizes: SizeCache;
+}
+
+function measure(name: string, machine: StateMachine, lowered: Unmeasured): Measured {
+  return {
     name,
     asl: machine,
-    bytes: definitionBytes(machine, sizes),
-    ...successRun(machine, out.stateMap),
-  });
-  return {
-    asl,
-    ctx,
-    machines: [measure(workflow.name, asl), ...out.children.map((c) => measure(c.name, c.asl))],
-    record,
-    sizes,
+    bytes: definitionBytes(machine, lowered.sizes),
+    ...successRun(machine, lowered.ctx.out.stateMap),
   };
 }
 
+/** Every machine of a lowering measured: the workflow's, then its parts'. */
+function measured(workflow: Workflow, lowered: Unmeasured): Lowered {
+  const { asl, ctx } = lowered;
+  return {
+    asl,
+    ctx,
+    machines: [
+      measure(workflow.name, asl, lowered),
+      ...ctx.out.children.map((c) => measure(c.name, c.asl, lowered)),
+    ],
+  };
+}
+
+/** Nodes measured to estimate a whole machine's size: enough for a close mean. */
+const SAMPLE_NODES = 500;
+
+/**
+ * The unsplit machine's size from a sample of its nodes, structure left out, so a little low.
+ * Measuring all of it costs as much as serialising it; a workflow this estimate puts well
+ * past the split threshold needs no exact figure, only the size of a node for the budget.
+ */
+function estimatedBytes(lowered: Unmeasured, nodes: number): number {
+  const step = Math.max(1, Math.floor(nodes / SAMPLE_NODES));
+  let bytes = 0;
+  let sampled = 0;
+  let i = 0;
+  for (const node of lowered.record.values()) {
+    if (i++ % step !== 0) continue;
+    bytes += statesBytes(node.fragment.states, lowered.sizes);
+    sampled++;
+  }
+  return sampled === 0 ? 0 : (bytes / sampled) * nodes;
+}
+
+/** Past this many times the threshold, an estimate decides the split without an exact measure. */
+const SURELY_OVER = 1.5;
+
 /** The number of nodes a part may hold, from what one node costs in the unsplit machine. */
-function partBudget(whole: Measured, nodes: number, part: SizeLimits): number {
-  const bytesPerNode = whole.bytes / nodes;
-  const eventsPerNode = whole.events / nodes;
+function partBudget(bytes: number, events: number, nodes: number, part: SizeLimits): number {
+  const bytesPerNode = bytes / nodes;
+  const eventsPerNode = events / nodes;
   return Math.max(
     1,
     Math.floor(Math.min(part.definitionBytes / bytesPerNode, part.historyEvents / eventsPerNode)),
@@ -178,10 +218,17 @@ function lowerWhole(
   reuse: CompileOptions['reuse'],
 ): { readonly lowered: Lowered } | { readonly budget: number; readonly earlier: Earlier } {
   const lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink, reuse);
-  const whole = lowered.machines[0] as Measured;
-  if (whole.bytes <= split.at.definitionBytes && whole.events <= split.at.historyEvents) return { lowered };
+  const count = nodes.nodes.length;
+  const { events } = successRun(lowered.asl, lowered.ctx.out.stateMap);
+  const estimate = estimatedBytes(lowered, count);
+  const bytes =
+    estimate > SURELY_OVER * split.at.definitionBytes
+      ? estimate
+      : definitionBytes(lowered.asl, lowered.sizes);
+  if (bytes <= split.at.definitionBytes && events <= split.at.historyEvents)
+    return { lowered: measured(workflow, lowered) };
   return {
-    budget: partBudget(whole, nodes.nodes.length, split.part),
+    budget: partBudget(bytes, events, count, split.part),
     earlier: { out: lowered.ctx.out, keys: lowered.ctx.keys, nodes: lowered.record, sizes: lowered.sizes },
   };
 }
@@ -215,15 +262,18 @@ export function compile(
   const lowered =
     'lowered' in whole
       ? whole.lowered
-      : lowerOnce(
+      : measured(
           workflow,
-          nodes,
-          plan,
-          flow,
-          splitPlan(plan.root, whole.budget),
-          new DiagnosticSink(source),
-          options.reuse,
-          whole.earlier,
+          lowerOnce(
+            workflow,
+            nodes,
+            plan,
+            flow,
+            splitPlan(plan.root, whole.budget),
+            new DiagnosticSink(source),
+            options.reuse,
+            whole.earlier,
+          ),
         );
   checkLimits(lowered, sink);
   const payload = estimatedPayload(flow.recorded.size);

@@ -125,7 +125,7 @@ function jsonBytes(value: unknown): number {
 }
 
 /** Bytes of `{"name":state,...}`: each state measured once and remembered. */
-function statesBytes(states: Readonly<Record<string, State>>, cache: SizeCache): number {
+export function statesBytes(states: Readonly<Record<string, State>>, cache: SizeCache): number {
   let bytes = 2;
   let first = true;
   for (const name in states) {

@@ -34,8 +34,13 @@ export function resolverFor(
   node: LowerNode,
   upstream: ReadonlyArray<string>,
 ): ExprResolver {
+  // Only a condition reads the upstream paths: most nodes never build them.
+  let paths: ReadonlyArray<string> | undefined;
   return {
-    upstream: upstream.map((u) => resultPathFor(ctx, node.name, u)),
+    get upstream() {
+      paths ??= upstream.map((u) => resultPathFor(ctx, node.name, u));
+      return paths;
+    },
     name(path) {
       const [root, first, second, third] = path;
       if (root === 'params' && typeof first === 'string' && path.length === 2)

@@ -30,7 +30,9 @@ export function isDistributedMatrix(
 
 function itemResolver(outer: ExprResolver): ExprResolver {
   return {
-    upstream: outer.upstream,
+    get upstream() {
+      return outer.upstream;
+    },
     name: (path) => {
       if (path[0] !== 'matrix') return outer.name(path);
       // `matrix` alone is the whole item: a dynamic matrix's items may be strings or numbers.
