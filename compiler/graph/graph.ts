@@ -17,10 +17,21 @@ export interface WorkflowGraph {
 /** The ancestors of one job, as a read-only set over a bitset of job indexes. */
 class AncestorSet implements ReadonlySet<string> {
   constructor(
-    private readonly bits: BitSet,
-    private readonly names: ReadonlyArray<string>,
-    private readonly index: ReadonlyMap<string, number>,
+    private readonly table: AncestorTable,
+    private readonly job: number,
   ) {}
+
+  private get bits(): BitSet {
+    return this.table.bits()[this.job] as BitSet;
+  }
+
+  private get names(): ReadonlyArray<string> {
+    return this.table.names;
+  }
+
+  private get index(): ReadonlyMap<string, number> {
+    return this.table.index;
+  }
 
   has(name: string): boolean {
     const i = this.index.get(name);
@@ -90,14 +101,34 @@ export function buildGraph(workflow: Workflow): WorkflowGraph {
   return { order, jobs, upstream, downstream, ancestors: ancestorSets(workflow, order, index) };
 }
 
+/**
+ * Every job's ancestors, computed the first time a set is read: most workflows never ask
+ * (only expressions naming `needs.<job>` and `artifactsFrom` do), and at 10,000 jobs the
+ * bitsets were half the graph check.
+ */
+class AncestorTable {
+  #bits: BitSet[] | undefined;
+
+  constructor(
+    private readonly workflow: Workflow,
+    private readonly order: ReadonlyArray<string>,
+    readonly index: ReadonlyMap<string, number>,
+    readonly names: ReadonlyArray<string>,
+  ) {}
+
+  bits(): BitSet[] {
+    this.#bits ??= ancestorBits(this.workflow, this.order, this.index);
+    return this.#bits;
+  }
+}
+
 /** Ancestor bitsets in topological order: a job's own `needs`, plus its stage's shared set. */
-function ancestorSets(
+function ancestorBits(
   workflow: Workflow,
   order: ReadonlyArray<string>,
   index: ReadonlyMap<string, number>,
-): Map<string, ReadonlySet<string>> {
+): BitSet[] {
   const n = workflow.jobs.length;
-  const names = workflow.jobs.map((job) => job.name);
   const stages = new Map(workflow.stages.map((stage) => [stage.name, stage]));
   const bits = BitSet.many(n, n);
   const done = new Uint8Array(n);
@@ -118,16 +149,31 @@ function ancestorSets(
     stageSets.set(stageName, set);
     return set;
   };
-  const ancestors = new Map<string, ReadonlySet<string>>();
   for (const name of order) {
     const i = index.get(name) as number;
     const job = workflow.jobs[i] as Job;
     const own = bits[i] as BitSet;
     own.union(stageSet(job.stage));
     for (const need of job.needs) addWithAncestors(own, index.get(need));
-    ancestors.set(name, new AncestorSet(own, names, index));
     done[i] = 1;
   }
+  return bits;
+}
+
+/** A lazy ancestor set per job, all over one table. */
+function ancestorSets(
+  workflow: Workflow,
+  order: ReadonlyArray<string>,
+  index: ReadonlyMap<string, number>,
+): Map<string, ReadonlySet<string>> {
+  const table = new AncestorTable(
+    workflow,
+    order,
+    index,
+    workflow.jobs.map((job) => job.name),
+  );
+  const ancestors = new Map<string, ReadonlySet<string>>();
+  for (const name of order) ancestors.set(name, new AncestorSet(table, index.get(name) as number));
   return ancestors;
 }
 
