@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { ApprovalJob } from '../ir.js';
 import { jobCommonFields } from '../language/job-common.js';
 import { lowerApproval } from './approval-asl.js';
-import { defineKind } from './kind.js';
+import { completeJob, defineKind } from './kind.js';
 
 /** Approvals wait a day unless told otherwise; `spec.defaults.timeout` is for containers. */
 const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 24 * 60 * 60;
@@ -33,15 +33,14 @@ export const approvalKind = defineKind({
       );
     }
     const message = raw.message ?? `Approve "${base.name}" in workflow "${ctx.workflowName}"?`;
-    return {
-      ...base,
+    return completeJob<ApprovalJob>(base, {
       kind: 'approval',
       timeoutSeconds: raw.timeout ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
       message: ctx.template(message, raw.message === undefined ? base.path : [...base.path, 'message']),
       approvers,
       minApprovals,
       onTimeout: raw.onTimeout ?? 'reject',
-    };
+    });
   },
   templates: (job: ApprovalJob) => [{ template: job.message, path: job.message.path ?? job.path }],
   lower: lowerApproval,

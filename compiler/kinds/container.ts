@@ -4,7 +4,7 @@ import { exitCodes, resources } from '../language/blocks.js';
 import { commands, image } from '../language/fields.js';
 import { jobCommonFields, runnableFields } from '../language/job-common.js';
 import { lowerContainer } from './container-asl.js';
-import { defineKind, type JobTemplate } from './kind.js';
+import { completeJob, defineKind, type JobTemplate } from './kind.js';
 
 const fields = {
   ...jobCommonFields,
@@ -28,8 +28,7 @@ export const containerKind = defineKind({
         hint: 'add "container: <image>" to the job, or "container" to spec.defaults',
       });
     }
-    return {
-      ...base,
+    return completeJob<ContainerJob>(base, {
       kind: 'container',
       image: image ?? '',
       commands: ctx.templates(raw.commands, [...base.path, 'commands']),
@@ -39,7 +38,7 @@ export const containerKind = defineKind({
         operator: rule.operator ?? 'In',
         values: rule.values,
       })),
-    };
+    });
   },
   templates: (job: ContainerJob): JobTemplate[] => [
     ...job.commands.map((template) => ({ template, path: template.path ?? job.path })),

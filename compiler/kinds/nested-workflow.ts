@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { NestedWorkflowJob, WithValue } from '../ir.js';
 import { json, name, workflowName } from '../language/fields.js';
 import { jobCommonFields, runnableFields } from '../language/job-common.js';
-import { defineKind, type JobTemplate } from './kind.js';
+import { completeJob, defineKind, type JobTemplate } from './kind.js';
 import { lowerNestedWorkflow } from './nested-workflow-asl.js';
 
 const { env: _env, artifacts: _artifacts, artifactsFrom: _from, ...nestedRunnable } = runnableFields;
@@ -28,7 +28,11 @@ export const nestedWorkflowKind = defineKind({
           ? { kind: 'template', template: ctx.template(value, [...base.path, 'with', key]) }
           : { kind: 'value', value };
     }
-    return { ...base, kind: 'workflow', workflow: raw.workflow, with: withValues };
+    return completeJob<NestedWorkflowJob>(base, {
+      kind: 'workflow',
+      workflow: raw.workflow,
+      with: withValues,
+    });
   },
   templates: (job: NestedWorkflowJob): JobTemplate[] =>
     Object.values(job.with).flatMap((value) =>
