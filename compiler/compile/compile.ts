@@ -117,13 +117,13 @@ function lowerOnce(
           taskDefinitionsByContent: new Map(),
           substitutions: new Map(),
           permissions: new Map(),
-          stateMap: {},
+          stateMap: uniqueKeyRecord(),
           counters: new Set(),
           usesNetwork: false,
           children: [],
           carried: [],
         }
-      : { ...earlier.out, stateMap: {}, children: [], carried: [] };
+      : { ...earlier.out, stateMap: uniqueKeyRecord(), children: [], carried: [] };
   const record = new Map<number, LoweredNode>();
   const ctx: LowerContext = {
     workflow,
@@ -190,8 +190,12 @@ function estimatedBytes(lowered: Unmeasured, nodes: number): number {
   return sampled === 0 ? 0 : (bytes / sampled) * nodes;
 }
 
-/** Past this many times the threshold, an estimate decides the split without an exact measure. */
-const SURELY_OVER = 1.5;
+/**
+ * Past this many times the threshold, an estimate decides the split without an exact measure.
+ * The estimate leaves the structure out, so it is low unless the sample is unlucky; splitting
+ * a workflow a little under the threshold would cost a part state, not a wrong machine.
+ */
+const SURELY_OVER = 1.1;
 
 /** The number of nodes a part may hold, from what one node costs in the unsplit machine. */
 function partBudget(bytes: number, events: number, nodes: number, part: SizeLimits): number {
