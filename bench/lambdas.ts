@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { EXTERNAL_MODULES, MAIN_FIELDS } from '../cdk/lib/bundling.js';
 import { repoRoot } from './simulator/repo-root.js';
 
 const MAX_BYTES = 1024 * 1024;
@@ -75,6 +76,8 @@ function bundle(root: string, entry: string, outfile: string): number {
       '--platform=node',
       '--target=node20',
       '--format=esm',
+      `--main-fields=${MAIN_FIELDS.join(',')}`,
+      ...EXTERNAL_MODULES.map((name) => `--external:${name}`),
       // Some dependencies still `require` Node built-ins; ESM bundles need a `require` for them.
       "--banner:js=import { createRequire as __wfRequire } from 'node:module'; const require = __wfRequire(import.meta.url);",
       `--outfile=${outfile}`,
@@ -154,12 +157,16 @@ Node 20, the AWS SDK bundled as the stack ships it), then imported in ${RUNS} fr
 with dummy configuration and credentials (nothing is called): the median time of the \`import()\`
 is the module initialisation a cold start pays on top of the Lambda runtime's own.
 
-Leaving the SDK out (the runtime has one) brought submit under 1 MB but its initialisation to
-about 240 ms, since the runtime's SDK then loads as hundreds of files; parsing is most of a
-bundle's initialisation (about 40 ms per MB here). Importing zod as a namespace (\`import * as z\`)
-lets esbuild drop its 258 KiB of message translations; what still keeps submit and runs-api over
-both budgets is the compiler they carry (yaml and js-yaml, zod, the compiler itself) on top of
-five SDK clients.
+The bundle options are the stack's own (\`cdk/lib/bundling.ts\`): the SDK's ESM builds first
+(\`mainFields: module, main\`; its CommonJS builds defeat tree shaking, and this bench used to
+bundle them while the stack did not: submit measured 1,407 KiB for a deployed 1,040 KiB), and
+the four credential providers the SDK's default chain imports only when the environment has no
+credentials left out (Lambda always sets them, and its runtime ships those packages). Leaving
+the whole SDK out instead (the runtime has one) makes bundles small but initialisation slow
+(about 240 ms for submit), since the runtime's SDK then loads as hundreds of files; parsing is
+most of a bundle's initialisation (about 40 ms per MB here). Importing zod as a namespace
+(\`import * as z\`) lets esbuild drop its 258 KiB of message translations. Submit and runs-api
+are the largest: they carry the compiler (yaml and js-yaml, zod, the compiler itself).
 
 | handler | bundle KiB | init ms (median) | min-max ms |
 |---|---:|---:|---|

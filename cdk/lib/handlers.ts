@@ -12,6 +12,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { EXTERNAL_MODULES, MAIN_FIELDS } from './bundling.js';
 import { arnPrefix, type Compute } from './compute.js';
 import { allow, KEY_ENCRYPT_DECRYPT, TABLE_READ_WRITE, useKey } from './grants.js';
 import { type Storage, SUBMIT_TIMEOUT } from './storage.js';
@@ -228,9 +229,11 @@ export class Handlers extends Construct {
         sourcesContent: false,
         target: 'node20',
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // The handlers are tested against the SDK versions of package-lock.json: ship those.
+        mainFields: MAIN_FIELDS,
+        // The handlers are tested against the SDK versions of package-lock.json: ship those,
+        // all but the credential providers Lambda never reaches (bundling.ts).
         bundleAwsSDK: true,
+        externalModules: EXTERNAL_MODULES,
         // Some CommonJS dependencies call require(); an ES module has none unless given one.
         banner:
           "import{createRequire as __wfCreateRequire}from'node:module';const require=__wfCreateRequire(import.meta.url);",
