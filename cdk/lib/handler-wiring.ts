@@ -122,6 +122,9 @@ export function wireHandlers({ storage, compute, handlers, api, workflows, value
   // The compensations Task of failed runs: the outputs the compensate actions read.
   runs.addEnvironment('ARTIFACTS_BUCKET', storage.artifacts.bucketName);
   allow(runs, 'ReadJobOutputs', ['s3:GetObject'], [storage.artifacts.arnForObjects('runs/*')]);
+  // A rerun copies the artifacts of reused jobs that jobs running again take, to the new run.
+  allow(runs, 'CopyRerunArtifacts', ['s3:PutObject'], [storage.artifacts.arnForObjects('runs/*')]);
+  allow(runs, 'ListRunArtifacts', ['s3:ListBucket'], [storage.artifacts.bucketArn]);
   suppress(
     handlers,
     'runs-api',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { JsonValue } from '../../compiler/asl/types.js';
 import { compileWorkflow } from '../../compiler/compile/compile.js';
 import type { Job, Workflow } from '../../compiler/ir.js';
@@ -69,6 +69,7 @@ export async function startRerun(deps: RerunDeps, request: RerunRequest): Promis
   const definitions = renderDefinitions(compiled, platform, arns, machine);
   await deployStateMachines({ sfn: deps.sfn, platform }, machine, definitions, workflow.name);
   const runId = runIdFor(workflow.name, request.key);
+  if (ir !== undefined) await copyReusedArtifacts(deps, ir, earlier, reuse, runId);
   // Cancel and retry find the execution by it: its ARN names the machine.
   await deps.store.putAll([{ key: { pk: runPk(runId), sk: MACHINE_SK }, item: { machine } }]);
   const outcome = await startWorkflowRun(deps, {
@@ -159,17 +160,72 @@ function entriesOf(job: Job, earlier: RunRecord): JobRecord[] | undefined {
   return items.length === job.matrix.items.length ? items.map(([, record]) => record) : undefined;
 }
 
+/** The run that ran `job`: `earlier`, or the run its reused entry came from, and so on. */
+async function ranIn(deps: Pick<RerunDeps, 'store'>, earlier: RunRecord, job: string): Promise<string> {
+  let ran: RunRecord | undefined = earlier;
+  for (let hops = 0; ran?.jobs[job]?.reused === true && ran.rerunOf !== undefined && hops < 100; hops++) {
+    ran = await readRun(deps.store, ran.rerunOf);
+  }
+  return ran?.runId ?? earlier.runId;
+}
+
 /** The uploaded outputs of `job`, from the run that ran it (a reused job's are its earlier run's). */
 async function outputsOf(
   deps: Pick<RerunDeps, 'store' | 's3' | 'bucket'>,
   earlier: RunRecord,
   job: string,
 ): Promise<{ [name: string]: string }> {
-  let ran: RunRecord | undefined = earlier;
-  for (let hops = 0; ran?.jobs[job]?.reused === true && ran.rerunOf !== undefined && hops < 100; hops++) {
-    ran = await readRun(deps.store, ran.rerunOf);
+  return uploadedOutputs(deps.s3, deps.bucket, await ranIn(deps, earlier, job), job);
+}
+
+/**
+ * Copies, before the run starts, each artifact a job that runs again takes (`artifactsFrom`)
+ * from a reused job: from the run that made it to the new run's prefix, where the job's init
+ * container looks (`runs/<runId>/<job>/artifacts/<name>/`), as the local rerun copies its files.
+ * Copying again is harmless, so a redelivered request may do it twice. S3 copies objects of up
+ * to 5 GB in one request; a larger one fails the rerun with S3's error.
+ */
+async function copyReusedArtifacts(
+  deps: Pick<RerunDeps, 'store' | 's3' | 'bucket'>,
+  workflow: Workflow,
+  earlier: RunRecord,
+  reuse: ReadonlyMap<string, ReusedResult>,
+  runId: string,
+): Promise<void> {
+  const wanted = new Map<string, Set<string>>();
+  for (const job of workflow.jobs) {
+    if (reuse.has(job.name)) continue;
+    for (const from of job.artifactsFrom) {
+      if (!reuse.has(from.job)) continue;
+      const names = wanted.get(from.job) ?? new Set<string>();
+      for (const name of from.artifacts) names.add(name);
+      wanted.set(from.job, names);
+    }
   }
-  return uploadedOutputs(deps.s3, deps.bucket, ran?.runId ?? earlier.runId, job);
+  for (const [producer, names] of wanted) {
+    const source = await ranIn(deps, earlier, producer);
+    for (const name of names) {
+      const prefix = `runs/${source}/${producer}/artifacts/${name}/`;
+      let token: string | undefined;
+      do {
+        const page = await deps.s3.send(
+          new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const object of page.Contents ?? []) {
+          if (object.Key === undefined) continue;
+          await deps.s3.send(
+            new CopyObjectCommand({
+              Bucket: deps.bucket,
+              // The source is `bucket/key`, URL-encoded: a file name may hold spaces or `+`.
+              CopySource: `${deps.bucket}/${object.Key.split('/').map(encodeURIComponent).join('/')}`,
+              Key: `runs/${runId}/${producer}/artifacts/${name}/${object.Key.slice(prefix.length)}`,
+            }),
+          );
+        }
+        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+    }
+  }
 }
 
 /** The record's `job-ended` of each reused entry: no task runs for the recorder to see. */

@@ -1,5 +1,11 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -57,7 +63,7 @@ spec:
 const at = (minute: number) => `2026-11-22T01:0${minute}:00.000Z`;
 
 /** The workflow deployed, and a failed run of it in which `succeeded` succeeded and the others failed. */
-async function withFailedRun(succeeded: ReadonlyArray<string>): Promise<RunsDeps> {
+async function withFailedRun(succeeded: ReadonlyArray<string>, text = definition): Promise<RunsDeps> {
   const store = new DynamoStore({ client: dynamo.client, tableName: await dynamo.newTable() });
   const clock = () => Date.parse(at(5));
   const submitted = await submitDefinition(
@@ -70,7 +76,7 @@ async function withFailedRun(succeeded: ReadonlyArray<string>): Promise<RunsDeps
       clock,
     },
     {
-      text: definition,
+      text,
       file: 'nightly.yaml',
       source: { kind: 'api', requestId: 'r' },
       id: 'u',
@@ -161,6 +167,59 @@ describe('rerunning a run in AWS', () => {
     expect(run?.rerunOf).toBe('run-1');
     expect(run?.jobs.a).toMatchObject({ status: 'succeeded', reused: true });
     expect(run?.jobs.c).toMatchObject({ status: 'pending' });
+  });
+
+  it('copies the artifacts a job running again takes from a reused job to the new run before it starts', async () => {
+    // Prepare: a made the site, c (failed) takes it; a is reused, so its files must be where c looks.
+    const withArtifacts = `apiVersion: waterflow.io/v1
+kind: Workflow
+metadata: { name: nightly }
+spec:
+  stages:
+    - name: s
+      jobs:
+        - { name: a, container: alpine:3.20, commands: ["mkdir -p site"], artifacts: [{ name: site, path: site }] }
+        - { name: c, needs: [a], container: alpine:3.20, commands: ["ls site"], artifactsFrom: [{ job: a, artifacts: [site] }] }
+`;
+    const deps = await withFailedRun(['a'], withArtifacts);
+    s3.on(ListObjectsV2Command, { Prefix: 'runs/run-1/a/artifacts/site/' })
+      .resolvesOnce({
+        Contents: [{ Key: 'runs/run-1/a/artifacts/site/site/index.html' }],
+        IsTruncated: true,
+        NextContinuationToken: 't2',
+      })
+      .resolvesOnce({
+        Contents: [{ Key: 'runs/run-1/a/artifacts/site/site/my page+1.html' }],
+        IsTruncated: false,
+      });
+    s3.on(CopyObjectCommand).resolves({});
+
+    // Act
+    const response = await runsApi(deps, rerunRequest('run-1'));
+
+    // Assess
+    const body = JSON.parse(response.body) as { runId: string; reused: string[] };
+    expect(response.statusCode).toBe(201);
+    expect(body.reused).toStrictEqual(['a']);
+    const bucket = 'waterflow-artifacts-123456789012';
+    expect(s3.commandCalls(CopyObjectCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        Bucket: bucket,
+        CopySource: `${bucket}/runs/run-1/a/artifacts/site/site/index.html`,
+        Key: `runs/${body.runId}/a/artifacts/site/site/index.html`,
+      },
+      {
+        Bucket: bucket,
+        CopySource: `${bucket}/runs/run-1/a/artifacts/site/site/my%20page%2B1.html`,
+        Key: `runs/${body.runId}/a/artifacts/site/site/my page+1.html`,
+      },
+    ]);
+    expect(s3.commandCalls(ListObjectsV2Command)[1]?.args[0].input.ContinuationToken).toBe('t2');
+    // Copied before the run started.
+    const lastCopy = s3.commandCalls(CopyObjectCommand).at(-1);
+    const start = sfn.commandCalls(StartExecutionCommand)[0];
+    if (lastCopy === undefined || start === undefined) throw new Error('no copy or no start');
+    expect(lastCopy.calledBefore(start)).toBe(true);
   });
 
   it("starts the workflow's own machine when nothing succeeded", async () => {
