@@ -8,7 +8,7 @@ import { type KeyedEvent, recordRunEvents } from '../../runtime/run-log.js';
 import { type JobRecord, type RunRecord, readRun, runPk } from '../../runtime/run-record.js';
 import { uploadedOutputs } from '../shared/job-outputs.js';
 import { deployStateMachines, registerTaskDefinitions, renderDefinitions } from '../submit/deploy.js';
-import { executionArn, type Platform, rerunMachine } from '../submit/platform.js';
+import { executionArn, MAX_MACHINE_NAME, type Platform, rerunMachine } from '../submit/platform.js';
 import type { StartDeps, StartOutcome } from '../submit/start.js';
 import { runIdFor, startWorkflowRun } from '../submit/submit.js';
 import { type DeployedWorkflow, readDefinition } from '../submit/workflows.js';
@@ -58,12 +58,13 @@ export async function startRerun(deps: RerunDeps, request: RerunRequest): Promis
     definition === undefined || reuse.size === 0
       ? undefined
       : compileWorkflow(definition.text, definition.file, { reuse }).output;
-  // A split workflow's parts are named after it: a rerun machine's would replace them. Its jobs run again.
-  if (compiled === undefined || compiled.children.length > 0) {
+  const machine = rerunMachineName(workflow.name, reuse);
+  // A split workflow's parts are named after it: a rerun machine's would replace them. A rerun
+  // machine's name past Step Functions' limit cannot be created. Every job runs again.
+  if (compiled === undefined || compiled.children.length > 0 || machine.length > MAX_MACHINE_NAME) {
     const outcome = await startWorkflowRun(deps, { ...start, rerun: { of: earlier.runId, reuse: {} } });
     return { ...outcome, machine: workflow.name, reused: [] };
   }
-  const machine = rerunMachineName(workflow.name, reuse);
   const platform = deps.machines();
   const { arns } = await registerTaskDefinitions({ store: deps.store, platform }, compiled);
   const definitions = renderDefinitions(compiled, platform, arns, machine);

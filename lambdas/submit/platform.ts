@@ -95,7 +95,14 @@ export function arnPartsOf(prefix: string): ArnParts {
   return { partition, region, account };
 }
 
-/** A rerun machine's name: `<workflow>--rerun-<12 hex>` (lambdas/runs-api/rerun.ts). */
+/** The longest state machine name Step Functions accepts. */
+export const MAX_MACHINE_NAME = 80;
+
+/**
+ * A rerun machine's name: `<workflow>--rerun-<12 hex>` (lambdas/runs-api/rerun.ts). It passes
+ * Step Functions' 80 characters for a workflow name over 60: such a workflow is rerun on its
+ * own machine, every job again.
+ */
 export function rerunMachine(workflow: string, hash: string): string {
   return `${workflow}--rerun-${hash.slice(0, 12)}`;
 }

@@ -87,7 +87,7 @@ async function withFailedRun(succeeded: ReadonlyArray<string>, text = definition
   if (submitted.status !== 'deployed') throw new Error('the definition did not deploy');
   const deployed: DeployedWorkflow = submitted.workflow;
   const events: KeyedEvent[] = [
-    runStartedEvent('nightly', deployed, { params: {} }, new Date(at(1))),
+    runStartedEvent(deployed.name, deployed, { params: {} }, new Date(at(1))),
     ...deployed.jobs.map((job) => ({
       id: `ended:${job}`,
       kind: 'job-ended' as const,
@@ -220,6 +220,21 @@ spec:
     const start = sfn.commandCalls(StartExecutionCommand)[0];
     if (lastCopy === undefined || start === undefined) throw new Error('no copy or no start');
     expect(lastCopy.calledBefore(start)).toBe(true);
+  });
+
+  it("starts the workflow's own machine, every job again, when a rerun machine's name would pass 80 characters", async () => {
+    // Prepare: 63 characters, the longest name a workflow may have; with --rerun-<12 hex>, 83.
+    const long = `n${'x'.repeat(62)}`;
+    const deps = await withFailedRun(['a', 'b'], definition.replace('name: nightly', `name: ${long}`));
+
+    // Act
+    const response = await runsApi(deps, rerunRequest('run-1'));
+
+    // Assess
+    const body = JSON.parse(response.body) as { machine: string; reused: string[] };
+    expect(response.statusCode).toBe(201);
+    expect(body).toMatchObject({ machine: long, reused: [] });
+    expect(sfn.commandCalls(CreateStateMachineCommand)).toHaveLength(0);
   });
 
   it("starts the workflow's own machine when nothing succeeded", async () => {
