@@ -46,19 +46,24 @@ beforeEach(() => {
   s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
 });
 
-/** The N shape: a→c, a→d, b→d; c and d read a's output. */
-const definition = `apiVersion: waterflow.io/v1
+/** A workflow `nightly` of one stage holding `jobs`, each a line of flow YAML. */
+const workflowOf = (...jobs: string[]) => `apiVersion: waterflow.io/v1
 kind: Workflow
 metadata: { name: nightly }
 spec:
   stages:
     - name: s
       jobs:
-        - { name: a, container: alpine:3.20, commands: ["echo tag=v1 >> $WATERFLOW_OUTPUT"], outputs: [tag] }
-        - { name: b, container: alpine:3.20, commands: ["true"] }
-        - { name: c, needs: [a], container: alpine:3.20, commands: ["echo \${{ needs.a.outputs.tag }}"] }
-        - { name: d, needs: [a, b], container: alpine:3.20, commands: ["echo \${{ needs.a.outputs.tag }}"] }
+${jobs.map((job) => `        - ${job}`).join('\n')}
 `;
+
+/** The N shape: a→c, a→d, b→d; c and d read a's output. */
+const definition = workflowOf(
+  '{ name: a, container: alpine:3.20, commands: ["echo tag=v1 >> $WATERFLOW_OUTPUT"], outputs: [tag] }',
+  '{ name: b, container: alpine:3.20, commands: ["true"] }',
+  '{ name: c, needs: [a], container: alpine:3.20, commands: ["echo ${{ needs.a.outputs.tag }}"] }',
+  '{ name: d, needs: [a, b], container: alpine:3.20, commands: ["echo ${{ needs.a.outputs.tag }}"] }',
+);
 
 const at = (minute: number) => `2026-11-22T01:0${minute}:00.000Z`;
 
@@ -171,16 +176,10 @@ describe('rerunning a run in AWS', () => {
 
   it('copies the artifacts a job running again takes from a reused job to the new run before it starts', async () => {
     // Prepare: a made the site, c (failed) takes it; a is reused, so its files must be where c looks.
-    const withArtifacts = `apiVersion: waterflow.io/v1
-kind: Workflow
-metadata: { name: nightly }
-spec:
-  stages:
-    - name: s
-      jobs:
-        - { name: a, container: alpine:3.20, commands: ["mkdir -p site"], artifacts: [{ name: site, path: site }] }
-        - { name: c, needs: [a], container: alpine:3.20, commands: ["ls site"], artifactsFrom: [{ job: a, artifacts: [site] }] }
-`;
+    const withArtifacts = workflowOf(
+      '{ name: a, container: alpine:3.20, commands: ["mkdir -p site"], artifacts: [{ name: site, path: site }] }',
+      '{ name: c, needs: [a], container: alpine:3.20, commands: ["ls site"], artifactsFrom: [{ job: a, artifacts: [site] }] }',
+    );
     const deps = await withFailedRun(['a'], withArtifacts);
     s3.on(ListObjectsV2Command, { Prefix: 'runs/run-1/a/artifacts/site/' })
       .resolvesOnce({
