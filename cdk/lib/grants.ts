@@ -7,9 +7,21 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
  */
 
 /** Adds one Allow statement to the grantee's policy. */
-export function allow(grantee: IGrantable, sid: string, actions: string[], resources: string[]): void {
+export function allow(
+  grantee: IGrantable,
+  sid: string,
+  actions: string[],
+  resources: string[],
+  conditions?: Record<string, Record<string, unknown>>,
+): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
-    new PolicyStatement({ sid, effect: Effect.ALLOW, actions: [...actions].sort(), resources }),
+    new PolicyStatement({
+      sid,
+      effect: Effect.ALLOW,
+      actions: [...actions].sort(),
+      resources,
+      ...(conditions === undefined ? {} : { conditions }),
+    }),
   );
 }
 

@@ -124,7 +124,9 @@ export function wireHandlers({ storage, compute, handlers, api, workflows, value
   allow(runs, 'ReadJobOutputs', ['s3:GetObject'], [storage.artifacts.arnForObjects('runs/*')]);
   // A rerun copies the artifacts of reused jobs that jobs running again take, to the new run.
   allow(runs, 'CopyRerunArtifacts', ['s3:PutObject'], [storage.artifacts.arnForObjects('runs/*')]);
-  allow(runs, 'ListRunArtifacts', ['s3:ListBucket'], [storage.artifacts.bucketArn]);
+  allow(runs, 'ListRunArtifacts', ['s3:ListBucket'], [storage.artifacts.bucketArn], {
+    StringLike: { 's3:prefix': ['runs/*'] },
+  });
   suppress(
     handlers,
     'runs-api',
