@@ -41,6 +41,11 @@ export interface CompileOptions {
   readonly split?: { readonly at: SizeLimits; readonly part: SizeLimits };
   /** A rerun's reused jobs and their earlier results: each is one `Pass` (docs/compilation.md, "Rerun"). */
   readonly reuse?: ReadonlyMap<string, ReusedResult>;
+  /**
+   * The name the workflow's state machine is deployed under, when not the workflow's (a rerun
+   * machine): a split workflow's parts are named after it, `<machine>--part-<n>`.
+   */
+  readonly machine?: string;
 }
 
 export interface SizeLimits {
@@ -91,6 +96,9 @@ function sortedByName<T>(record: Readonly<Record<string, T>>): Record<string, T>
   return sorted;
 }
 
+/** What the caller gives every lowering of a compile. */
+type Given = Pick<CompileOptions, 'reuse' | 'machine'>;
+
 /** What a second lowering of the same workflow (a split) takes over from the first. */
 interface Earlier {
   readonly out: LowerOutputs;
@@ -106,7 +114,7 @@ function lowerOnce(
   flow: FlowFacts,
   root: Block,
   sink: DiagnosticSink,
-  reuse: CompileOptions['reuse'],
+  given: Given,
   earlier?: Earlier,
 ): Unmeasured {
   // Task definitions, substitutions, IAM and counters are the workflow's, split or not.
@@ -134,7 +142,8 @@ function lowerOnce(
     keys: earlier?.keys ?? new KeyAllocator(),
     sink,
     out,
-    ...(reuse === undefined ? {} : { reuse }),
+    ...(given.reuse === undefined ? {} : { reuse: given.reuse }),
+    ...(given.machine === undefined ? {} : { machine: given.machine }),
     ...(earlier === undefined ? { record } : { replay: earlier.nodes }),
   };
   return { asl: lowerWorkflow(root, ctx), ctx, record, sizes: earlier?.sizes ?? new WeakMap() };
@@ -219,9 +228,9 @@ function lowerWhole(
   flow: FlowFacts,
   sink: DiagnosticSink,
   split: NonNullable<CompileOptions['split']>,
-  reuse: CompileOptions['reuse'],
+  given: Given,
 ): { readonly lowered: Lowered } | { readonly budget: number; readonly earlier: Earlier } {
-  const lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink, reuse);
+  const lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink, given);
   const count = nodes.nodes.length;
   const { events } = successRun(lowered.asl, lowered.ctx.out.stateMap);
   const estimate = estimatedBytes(lowered, count);
@@ -261,7 +270,7 @@ export function compile(
   const nodes = buildNodeGraph(workflow, graph);
   const plan = options.lowering === 'barrier' ? planBarrier(nodes) : planExact(nodes);
   const flow = flowFacts(workflow, nodes, plan);
-  const whole = lowerWhole(workflow, nodes, plan, flow, sink, options.split ?? SPLIT, options.reuse);
+  const whole = lowerWhole(workflow, nodes, plan, flow, sink, options.split ?? SPLIT, options);
   // The split plan lowered afresh, reusing the nodes' states: names and order stay deterministic.
   const lowered =
     'lowered' in whole
@@ -275,7 +284,7 @@ export function compile(
             flow,
             splitPlan(plan.root, whole.budget),
             new DiagnosticSink(source),
-            options.reuse,
+            options,
             whole.earlier,
           ),
         );

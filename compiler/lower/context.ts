@@ -63,6 +63,8 @@ export interface LowerContext {
   readonly out: LowerOutputs;
   /** A rerun's reused jobs and their earlier results: each is lowered as one `Pass` (reuse.ts). */
   readonly reuse?: ReadonlyMap<string, ReusedResult>;
+  /** The name the machine is deployed under, when not the workflow's: parts are named after it. */
+  readonly machine?: string;
   /** Where each node's lowering is written down, so that a later lowering can reuse it. */
   readonly record?: Map<number, LoweredNode>;
   /** Nodes an earlier lowering of the same workflow built (see `lowerBlock`). */

@@ -163,7 +163,8 @@ function lowerPart(
   next: string | undefined,
   ctx: LowerContext,
 ): Fragment {
-  const partName = `${ctx.workflow.name}--part-${ctx.out.children.length + 1}`;
+  const machine = ctx.machine ?? ctx.workflow.name;
+  const partName = `${machine}--part-${ctx.out.children.length + 1}`;
   const name = ctx.names.take(`run ${partName}`);
   ctx.out.children.push({ name: partName, asl: { StartAt: '', States: {} } });
   const slot = ctx.out.children.length - 1;
@@ -179,12 +180,12 @@ function lowerPart(
   ctx.out.stateMap[name] = { role: 'part', part: partName };
   const prefix = useSubstitution(ctx.out, 'StateMachineArnPrefix');
   const executions = useSubstitution(ctx.out, 'ExecutionArnPrefix');
-  usePermission(ctx.out, 'StartParts', ['states:StartExecution'], [`${prefix}${ctx.workflow.name}--part-*`]);
+  usePermission(ctx.out, 'StartParts', ['states:StartExecution'], [`${prefix}${machine}--part-*`]);
   usePermission(
     ctx.out,
     'WatchParts',
     ['states:DescribeExecution', 'states:StopExecution'],
-    [`${executions}${ctx.workflow.name}--part-*:*`],
+    [`${executions}${machine}--part-*:*`],
   );
   return {
     start: name,

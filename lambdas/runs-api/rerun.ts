@@ -4,6 +4,7 @@ import type { JsonValue } from '../../compiler/asl/types.js';
 import { compileWorkflow } from '../../compiler/compile/compile.js';
 import type { Job, Workflow } from '../../compiler/ir.js';
 import { type ReusedResult, reusedResult } from '../../compiler/lower/reuse.js';
+import { validateWorkflow } from '../../compiler/validate-workflow.js';
 import { type KeyedEvent, recordRunEvents } from '../../runtime/run-log.js';
 import { type JobRecord, type RunRecord, readRun, runPk } from '../../runtime/run-record.js';
 import { uploadedOutputs } from '../shared/job-outputs.js';
@@ -51,17 +52,18 @@ export async function startRerun(deps: RerunDeps, request: RerunRequest): Promis
   const definition = await readDefinition(deps.store, workflow.name);
   // Deployed before definitions were kept: nothing to compile a rerun machine from.
   const ir =
-    definition === undefined ? undefined : compileWorkflow(definition.text, definition.file).workflow;
+    definition === undefined ? undefined : validateWorkflow(definition.text, definition.file).workflow;
   const reuse =
     ir === undefined ? new Map<string, ReusedResult>() : await reusedResults(deps, ir, earlier, request.from);
+  const machine = rerunMachineName(workflow.name, reuse);
+  // A split workflow's parts are named after the rerun machine (`<machine>--part-<n>`).
   const compiled =
     definition === undefined || reuse.size === 0
       ? undefined
-      : compileWorkflow(definition.text, definition.file, { reuse }).output;
-  const machine = rerunMachineName(workflow.name, reuse);
-  // A split workflow's parts are named after it: a rerun machine's would replace them. A rerun
-  // machine's name past Step Functions' limit cannot be created. Every job runs again.
-  if (compiled === undefined || compiled.children.length > 0 || machine.length > MAX_MACHINE_NAME) {
+      : compileWorkflow(definition.text, definition.file, { reuse, machine }).output;
+  // A name past Step Functions' limit cannot be created: every job runs again instead.
+  const names = [machine, ...(compiled?.children ?? []).map((child) => child.name)];
+  if (compiled === undefined || names.some((name) => name.length > MAX_MACHINE_NAME)) {
     const outcome = await startWorkflowRun(deps, { ...start, rerun: { of: earlier.runId, reuse: {} } });
     return { ...outcome, machine: workflow.name, reused: [] };
   }

@@ -11,6 +11,7 @@ import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aw
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateWorkflow } from '../../bench/generate.js';
 import type { State, StateGraph } from '../../compiler/asl/types.js';
 import { type RunsDeps, runsApi } from '../../lambdas/runs-api/runs.js';
 import { runStartedEvent } from '../../lambdas/submit/run-input.js';
@@ -234,6 +235,30 @@ describe('rerunning a run in AWS', () => {
     expect(response.statusCode).toBe(201);
     expect(body).toMatchObject({ machine: long, reused: [] });
     expect(sfn.commandCalls(CreateStateMachineCommand)).toHaveLength(0);
+  });
+
+  it('reruns a split workflow on a rerun machine whose parts are named after it', async () => {
+    // Prepare: 1,000 jobs pass the 800 KB split threshold; only the first succeeded, so that the
+    // rerun machine (999 tasks, one Pass) is still split.
+    const text = generateWorkflow({ jobs: 1000, seed: 1, detail: 'plain' });
+    const deps = await withFailedRun(['job-0'], text);
+
+    // Act
+    const response = await runsApi(deps, rerunRequest('run-1'));
+
+    // Assess
+    const body = JSON.parse(response.body) as { runId: string; machine: string; reused: string[] };
+    expect(response.statusCode).toBe(201);
+    expect(body.machine).toMatch(/^generated-1000-jobs--rerun-[0-9a-f]{12}$/);
+    expect(body.reused).toStrictEqual(['job-0']);
+    const created = sfn.commandCalls(CreateStateMachineCommand).map((call) => call.args[0].input.name);
+    const parts = created.slice(0, -1);
+    expect(parts.length).toBeGreaterThan(0);
+    expect(parts).toStrictEqual(parts.map((_, i) => `${body.machine}--part-${i + 1}`));
+    expect(created.at(-1)).toBe(body.machine);
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input)).toMatchObject([
+      { stateMachineArn: `arn:aws:states:eu-west-1:123456789012:stateMachine:${body.machine}` },
+    ]);
   });
 
   it("starts the workflow's own machine when nothing succeeded", async () => {

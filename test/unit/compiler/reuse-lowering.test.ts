@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { State, StateGraph, StateMachine } from '../../../compiler/asl/types.js';
-import { compileWorkflow } from '../../../compiler/compile/compile.js';
+import { type CompileOptions, compileWorkflow } from '../../../compiler/compile/compile.js';
 import type { CompileOutput } from '../../../compiler/compile/output.js';
 import type { ReusedResult } from '../../../compiler/lower/reuse.js';
 import { aslProblems } from '../../support/asl-validators.js';
+import { root } from '../../support/files.js';
 import { job, workflowYaml } from '../../support/workflow.js';
 
 // The `reuse` compile option (a rerun in AWS): reused jobs are Pass states with their earlier
@@ -195,5 +198,30 @@ describe('compiling a rerun with reused jobs', () => {
 
     // Assess
     expect(problems).toStrictEqual({ errors: [], warnings: [] });
+  });
+
+  it("names a split rerun machine's parts after it, and lets it start only those", () => {
+    // Prepare: the split fixture, whose limits give it parts.
+    const dir = join(root, 'test/fixtures/split');
+    const text = readFileSync(join(dir, 'workflow.yaml'), 'utf8');
+    const options = JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as CompileOptions;
+    const machine = 'split--rerun-0123456789ab';
+
+    // Act
+    const { output } = compileWorkflow(text, 'split.yaml', { ...options, reuse: new Map(), machine });
+
+    // Assess
+    if (output === undefined) throw new Error('the split fixture does not compile');
+    expect(output.children.length).toBeGreaterThan(1);
+    expect(output.children.map((child) => child.name)).toStrictEqual(
+      output.children.map((_, i) => `${machine}--part-${i + 1}`),
+    );
+    const started = [...JSON.stringify(output.asl).matchAll(/"StateMachineArn":"([^"]*)"/g)].map((m) => m[1]);
+    expect(started.length).toBeGreaterThan(0);
+    for (const arn of started)
+      expect(arn).toMatch(new RegExp(`^\\$\\{StateMachineArnPrefix\\}${machine}--part-\\d+$`));
+    expect(output.permissions.find((p) => p.sid === 'StartParts')?.resources).toStrictEqual([
+      `\${StateMachineArnPrefix}${machine}--part-*`,
+    ]);
   });
 });
