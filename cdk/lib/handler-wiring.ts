@@ -122,6 +122,19 @@ export function wireHandlers({ storage, compute, handlers, api, workflows, value
   // The compensations Task of failed runs: the outputs the compensate actions read.
   runs.addEnvironment('ARTIFACTS_BUCKET', storage.artifacts.bucketName);
   allow(runs, 'ReadJobOutputs', ['s3:GetObject'], [storage.artifacts.arnForObjects('runs/*')]);
+  // The compensations Task asks ECS about jobs whose end the run log does not hold yet.
+  allow(
+    runs,
+    'ReadJobTasks',
+    ['ecs:DescribeTasks', 'ecs:ListTasks'],
+    [compute.taskArnPattern, compute.cluster.clusterArn],
+  );
+  suppress(
+    handlers,
+    'runs-api',
+    "RunsApiRole: the compensations Task reads the stopped tasks of a run's jobs, which ECS names by a random id (task/<cluster>/*, this cluster only)",
+    [{ regex: '/^Resource::arn:.*:ecs:.*:task\\/.*\\/\\*$/g' }],
+  );
   // A rerun copies the artifacts of reused jobs that jobs running again take, to the new run.
   allow(runs, 'CopyRerunArtifacts', ['s3:PutObject'], [storage.artifacts.arnForObjects('runs/*')]);
   allow(runs, 'ListRunArtifacts', ['s3:ListBucket'], [storage.artifacts.bucketArn], {

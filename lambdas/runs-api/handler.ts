@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -34,7 +35,12 @@ const deps: RunsDeps = {
   },
 };
 
-const compensationDeps: CompensationsDeps = { store: deps.store, s3, bucket };
+const compensationDeps: CompensationsDeps = {
+  store: deps.store,
+  s3,
+  bucket,
+  ecs: { client: new ECSClient({}), cluster: () => deps.machines().substitutions.ClusterArn },
+};
 
 /** The platform with this function as `RunsFunctionArn` (the compensations Task) unless given. */
 function withOwnArn(given: Platform): Platform {

@@ -1,6 +1,8 @@
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobHash } from '../../compiler/lower/job-hash.js';
 import { answerCompensations } from '../../lambdas/runs-api/compensations.js';
 import { DynamoStore } from '../../runtime/dynamo-store.js';
 import { type KeyedEvent, recordRunEvents } from '../../runtime/run-log.js';
@@ -10,6 +12,7 @@ import { startDynalite, type TestDynamo } from './support/dynalite.js';
 // the jobs' uploaded outputs in a mocked S3.
 
 const s3 = mockClient(S3Client);
+const ecs = mockClient(ECSClient);
 let dynamo: TestDynamo;
 
 beforeAll(async () => {
@@ -83,5 +86,73 @@ describe('the compensations the runs function answers', () => {
 
     // Assess
     await expect(answering).rejects.toThrow('a compensations request needs "runId"');
+  });
+
+  it('asks ECS about a job that started but whose end has not reached the log, and compensates it when it succeeded', async () => {
+    // Prepare: build's end is logged; deploy started and stopped with exit 0 moments before smoke
+    // failed, but EventBridge has not delivered its stop yet; migrate started and failed.
+    const store = new DynamoStore({ client: dynamo.client, tableName: await dynamo.newTable() });
+    const startedEvent = (job: string, at: string): KeyedEvent => ({
+      id: `task:${job}:started`,
+      kind: 'job-started',
+      job,
+      at,
+      attempt: 0,
+    });
+    await recordRunEvents(store, 'run-2', [
+      started,
+      ended('build', '2026-11-22T08:01:00.000Z', 'succeeded'),
+      startedEvent('deploy', '2026-11-22T08:02:00.000Z'),
+      startedEvent('migrate', '2026-11-22T08:02:00.000Z'),
+      ended('smoke', '2026-11-22T08:04:00.000Z', 'failed'),
+    ]);
+    s3.reset();
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
+    ecs.reset();
+    const task = (name: string, exitCode: number, stoppedAt: string) => ({
+      taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/jobs/${name}`,
+      stoppedAt: new Date(stoppedAt),
+      containers: [{ name: 'main', exitCode }],
+    });
+    ecs.on(ListTasksCommand).callsFake((input: { startedBy?: string }) => ({
+      taskArns:
+        input.startedBy === `run-2/${jobHash('deploy')}`
+          ? ['deploy-1', 'deploy-2']
+          : input.startedBy === `run-2/${jobHash('migrate')}`
+            ? ['migrate-1']
+            : [],
+    }));
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks?: string[] }) => ({
+      tasks: (input.tasks ?? []).map((arn) =>
+        arn === 'deploy-1'
+          ? task(arn, 1, '2026-11-22T08:02:30.000Z')
+          : arn === 'deploy-2'
+            ? task(arn, 0, '2026-11-22T08:03:30.000Z')
+            : task(arn, 2, '2026-11-22T08:03:00.000Z'),
+      ),
+    }));
+
+    // Act
+    const answer = await answerCompensations(
+      {
+        store,
+        s3: new S3Client({ region: 'eu-west-1' }),
+        bucket: 'artifacts',
+        ecs: { client: new ECSClient({ region: 'eu-west-1' }), cluster: () => 'jobs' },
+      },
+      {
+        action: 'compensations',
+        runId: 'run-2',
+        jobs: { build: {}, migrate: {}, deploy: {}, smoke: {} },
+      },
+    );
+
+    // Assess: deploy's retry succeeded at 08:03:30, after build: it is compensated first.
+    expect(answer.jobs.map((j) => j.job)).toStrictEqual(['deploy', 'build']);
+    expect(ecs.commandCalls(ListTasksCommand).map((call) => call.args[0].input)).toContainEqual({
+      cluster: 'jobs',
+      startedBy: `run-2/${jobHash('deploy')}`,
+      desiredStatus: 'STOPPED',
+    });
   });
 });
