@@ -161,12 +161,14 @@ export function wireHandlers({ storage, compute, handlers, api, workflows, value
     [rerunMachines],
   );
   allow(runs, 'StartReruns', ['states:StartExecution'], [stateMachines]);
+  // Deleting a rerun run deletes its rerun machine when no other execution ran on it.
+  allow(runs, 'RetireRerunMachines', ['states:DeleteStateMachine', 'states:ListExecutions'], [rerunMachines]);
   allow(runs, 'CheckLeaseHolders', ['states:DescribeExecution'], [executions]);
   allow(runs, 'PassWorkflowRole', ['iam:PassRole'], [workflows.runtimeRole.roleArn]);
   suppress(
     handlers,
     'runs-api',
-    "RunsApiRole: a rerun creates or updates the machine <workflow>--rerun-<hash of the reused results> of any uploaded workflow (stateMachine:*--rerun-*) and starts it, or the workflow's own machine when nothing is reused (stateMachine:*); workflows are uploaded at run time, so their names are only known by pattern",
+    "RunsApiRole: a rerun creates or updates the machine <workflow>--rerun-<hash of the reused results> of any uploaded workflow (stateMachine:*--rerun-*) and starts it, or the workflow's own machine when nothing is reused (stateMachine:*), and deleting the rerun run deletes that machine; workflows are uploaded at run time, so their names are only known by pattern",
     [
       { regex: '/^Resource::arn:.*:stateMachine:\\*--rerun-\\*$/g' },
       { regex: '/^Resource::arn:.*:stateMachine:\\*$/g' },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CopyObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteStateMachineCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { JsonValue } from '../../compiler/asl/types.js';
 import { compileWorkflow } from '../../compiler/compile/compile.js';
 import type { Job, Workflow } from '../../compiler/ir.js';
@@ -9,7 +10,13 @@ import { type KeyedEvent, recordRunEvents } from '../../runtime/run-log.js';
 import { type JobRecord, type RunRecord, readRun, runPk } from '../../runtime/run-record.js';
 import { uploadedOutputs } from '../shared/job-outputs.js';
 import { deployStateMachines, registerTaskDefinitions, renderDefinitions } from '../submit/deploy.js';
-import { executionArn, MAX_MACHINE_NAME, type Platform, rerunMachine } from '../submit/platform.js';
+import {
+  executionArn,
+  MAX_MACHINE_NAME,
+  type Platform,
+  rerunMachine,
+  stateMachineArn,
+} from '../submit/platform.js';
 import type { StartDeps, StartOutcome } from '../submit/start.js';
 import { runIdFor, startWorkflowRun } from '../submit/submit.js';
 import { type DeployedWorkflow, readDefinition } from '../submit/workflows.js';
@@ -73,8 +80,10 @@ export async function startRerun(deps: RerunDeps, request: RerunRequest): Promis
   await deployStateMachines({ sfn: deps.sfn, platform }, machine, definitions, workflow.name);
   const runId = runIdFor(workflow.name, request.key);
   if (ir !== undefined) await copyReusedArtifacts(deps, ir, earlier, reuse, runId);
-  // Cancel and retry find the execution by it: its ARN names the machine.
-  await deps.store.putAll([{ key: { pk: runPk(runId), sk: MACHINE_SK }, item: { machine } }]);
+  // Cancel and retry find the execution by it: its ARN names the machine. Deleting the run
+  // removes the machine and its parts when no other execution used them (`retireRerunMachine`).
+  const parts = compiled.children.map((child) => child.name);
+  await deps.store.putAll([{ key: { pk: runPk(runId), sk: MACHINE_SK }, item: { machine, parts } }]);
   const outcome = await startWorkflowRun(deps, {
     ...start,
     rerun: {
@@ -100,6 +109,34 @@ export async function runExecutionArn(
   const item = await deps.store.get({ pk: runPk(run.runId), sk: MACHINE_SK });
   const machine = typeof item?.machine === 'string' ? item.machine : run.workflow;
   return executionArn(deps.platform, machine, run.runId);
+}
+
+/**
+ * When a rerun run is deleted, its rerun machine (and the machine's parts) goes too, unless
+ * another execution ran on it: an identical rerun shares the machine, and its retry
+ * (`RedriveExecution`) or its execution still running needs it. Step Functions lists an
+ * execution for 90 days after it ends. Returns the machines deleted.
+ */
+export async function retireRerunMachine(
+  deps: Pick<StartDeps, 'store' | 'sfn' | 'platform'>,
+  runId: string,
+): Promise<string[]> {
+  const item = await deps.store.get({ pk: runPk(runId), sk: MACHINE_SK });
+  if (typeof item?.machine !== 'string') return [];
+  const machine = item.machine;
+  const parts = Array.isArray(item.parts) ? item.parts.filter((p): p is string => typeof p === 'string') : [];
+  const listed = await deps.sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: stateMachineArn(deps.platform, machine), maxResults: 2 }),
+  );
+  const others = (listed.executions ?? []).filter((execution) => execution.name !== runId);
+  if (others.length > 0 || listed.nextToken !== undefined) return [];
+  // Parts first: the machine that starts them goes last, so a failure leaves it whole.
+  for (const name of [...parts, machine]) {
+    await deps.sfn.send(
+      new DeleteStateMachineCommand({ stateMachineArn: stateMachineArn(deps.platform, name) }),
+    );
+  }
+  return [...parts, machine];
 }
 
 /** `<workflow>--rerun-<12 hex>`: the same reused results give the same machine. */

@@ -8,7 +8,7 @@ import { HttpError, json, jsonBody } from '../shared/http.js';
 import { errorName, TaskDefinitionNotDeployedError } from '../submit/deploy.js';
 import { InvalidParamsError, WorkflowNotFoundError } from '../submit/submit.js';
 import { readWorkflow, WORKFLOWS_PK } from '../submit/workflows.js';
-import { type RerunDeps, runExecutionArn, startRerun } from './rerun.js';
+import { type RerunDeps, retireRerunMachine, runExecutionArn, startRerun } from './rerun.js';
 
 /**
  * The runs API (REST, IAM auth): list workflows, list a workflow's runs (newest first, a page at a
@@ -233,6 +233,8 @@ async function deleteRun(deps: RunsDeps, runId: string): Promise<APIGatewayProxy
   if (run.status === 'running') {
     throw new HttpError(409, 'RunRunning', `run ${runId} is running; cancel it first`);
   }
+  // Before the run's items: the rerun machine's name is one of them.
+  await retireRerunMachine(deps, runId);
   for (const key of await runItemKeys(deps.store, run)) await deps.store.delete(key);
   return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
 }

@@ -7,7 +7,13 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -120,6 +126,11 @@ async function withFailedRun(succeeded: ReadonlyArray<string>, text = definition
 function rerunRequest(runId: string): APIGatewayProxyEvent {
   const event = loadEvent<APIGatewayProxyEvent>('apigateway', 'runs-rerun');
   return { ...event, pathParameters: { id: runId }, headers: { ...event.headers, 'Idempotency-Key': 'k1' } };
+}
+
+interface RerunBody {
+  readonly runId: string;
+  readonly machine: string;
 }
 
 /** Every state of a machine, Parallel branches included, by name. */
@@ -256,9 +267,55 @@ describe('rerunning a run in AWS', () => {
     expect(parts.length).toBeGreaterThan(0);
     expect(parts).toStrictEqual(parts.map((_, i) => `${body.machine}--part-${i + 1}`));
     expect(created.at(-1)).toBe(body.machine);
+    // Kept with the run, so that deleting it can delete them too.
+    expect(await deps.store.get({ pk: `run#${body.runId}`, sk: 'machine' })).toMatchObject({
+      machine: body.machine,
+      parts,
+    });
     expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input)).toMatchObject([
       { stateMachineArn: `arn:aws:states:eu-west-1:123456789012:stateMachine:${body.machine}` },
     ]);
+  });
+
+  it('deletes the rerun machine with the rerun run when no other execution ran on it, and keeps it when one did', async () => {
+    // Prepare: two reruns of run-1 on the same machine (the same reused results), both ended.
+    const deps = await withFailedRun(['a', 'b']);
+    const first = JSON.parse((await runsApi(deps, rerunRequest('run-1'))).body) as RerunBody;
+    const second = JSON.parse(
+      (await runsApi(deps, { ...rerunRequest('run-1'), headers: { 'Idempotency-Key': 'k2' } })).body,
+    ) as RerunBody;
+    expect(second.machine).toBe(first.machine);
+    for (const runId of [first.runId, second.runId]) {
+      await recordRunEvents(deps.store, runId, [
+        { id: 'run-ended:0', kind: 'run-ended', at: at(9), status: 'succeeded' },
+      ]);
+    }
+    const machineArn = `arn:aws:states:eu-west-1:123456789012:stateMachine:${first.machine}`;
+    const executions = [first.runId, second.runId];
+    sfn.on(ListExecutionsCommand, { stateMachineArn: machineArn }).callsFake(() => ({
+      executions: executions.map((name) => ({ name })),
+    }));
+    const deleteRun = (runId: string) =>
+      runsApi(deps, {
+        ...rerunRequest(runId),
+        httpMethod: 'DELETE',
+        resource: '/runs/{id}',
+        pathParameters: { id: runId },
+      });
+
+    // Act: the first goes while the second's execution is still listed, then the second.
+    const kept = await deleteRun(first.runId);
+    const deletionsAfterFirst = sfn.commandCalls(DeleteStateMachineCommand).length;
+    executions.splice(0, 1);
+    const removed = await deleteRun(second.runId);
+
+    // Assess
+    expect([kept.statusCode, removed.statusCode]).toStrictEqual([204, 204]);
+    expect(deletionsAfterFirst).toBe(0);
+    expect(sfn.commandCalls(DeleteStateMachineCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { stateMachineArn: machineArn },
+    ]);
+    expect(await readRun(deps.store, second.runId)).toBeUndefined();
   });
 
   it("starts the workflow's own machine when nothing succeeded", async () => {
