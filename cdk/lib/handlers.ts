@@ -7,12 +7,12 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { EXTERNAL_MODULES, MAIN_FIELDS } from './bundling.js';
+import { BUNDLING, NODE_OPTIONS } from './bundling.js';
 import { arnPrefix, type Compute } from './compute.js';
 import { allow, KEY_ENCRYPT_DECRYPT, TABLE_READ_WRITE, useKey } from './grants.js';
 import { type Storage, SUBMIT_TIMEOUT } from './storage.js';
@@ -217,28 +217,10 @@ export class Handlers extends Construct {
       logGroup: logs,
       tracing: Tracing.ACTIVE,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: name,
       },
-      bundling: {
-        // The local esbuild; a missing one is an error rather than a silent Docker build.
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.EXTERNAL,
-        sourcesContent: false,
-        target: 'node20',
-        format: OutputFormat.ESM,
-        mainFields: MAIN_FIELDS,
-        // The handlers are tested against the SDK versions of package-lock.json: ship those,
-        // all but the credential providers Lambda never reaches (bundling.ts).
-        bundleAwsSDK: true,
-        externalModules: EXTERNAL_MODULES,
-        // Some CommonJS dependencies call require(); an ES module has none unless given one.
-        banner:
-          "import{createRequire as __wfCreateRequire}from'node:module';const require=__wfCreateRequire(import.meta.url);",
-        tsconfig: join(root, 'tsconfig.json'),
-      },
+      bundling: BUNDLING,
     });
     NagSuppressions.addResourceSuppressions(
       role,
