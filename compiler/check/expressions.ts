@@ -1,10 +1,12 @@
 import { DiagnosticSink } from '../diagnostics/sink.js';
-import { type Expr, namesIn, type Template } from '../expr/ast.js';
+import type { Expr, Template } from '../expr/ast.js';
 import { checkExpression, type ExprScope } from '../expr/check.js';
 import type { WorkflowGraph } from '../graph/graph.js';
 import type { ContainerAction, DocPath, EnvVar, Job, Workflow } from '../ir.js';
 import { kindModule } from '../kinds/registry.js';
 import type { SourceMap } from '../parse/source.js';
+
+const NO_OUTPUTS: ReadonlySet<string> = new Set();
 
 class ExpressionChecker {
   readonly usedParams = new Set<string>();
@@ -14,13 +16,33 @@ class ExpressionChecker {
 
   /** Checks one expression found `offset` characters into the scalar at `path`. */
   expression(expr: Expr, scope: ExprScope, path: DocPath, offset: number): void {
-    for (const name of namesIn(expr))
-      if (name[0] === 'params' && typeof name[1] === 'string') this.usedParams.add(name[1]);
+    this.noteParams(expr);
     for (const problem of checkExpression(expr, scope)) {
       this.sink.error(problem.code, path, problem.message, {
         hint: problem.hint,
         offset: offset + problem.start,
       });
+    }
+  }
+
+  /** The params an expression reads; a plain walk, as a generator per expression cost more than the check. */
+  private noteParams(expr: Expr): void {
+    switch (expr.kind) {
+      case 'name':
+        if (expr.path[0] === 'params' && typeof expr.path[1] === 'string') this.usedParams.add(expr.path[1]);
+        return;
+      case 'call':
+        for (const arg of expr.args) this.noteParams(arg);
+        return;
+      case 'unary':
+        this.noteParams(expr.operand);
+        return;
+      case 'binary':
+        this.noteParams(expr.left);
+        this.noteParams(expr.right);
+        return;
+      case 'literal':
+        return;
     }
   }
 
@@ -43,28 +65,45 @@ class ExpressionChecker {
   }
 }
 
-function jobScope(graph: WorkflowGraph, job: Job, base: Omit<ExprScope, 'matrix' | 'upstream'>): ExprScope {
+type BaseScope = Omit<ExprScope, 'matrix' | 'upstream'>;
+
+/** `scope` with some fields replaced; written out rather than spread, as in `jobScope`. */
+function withScope(scope: ExprScope, change: Partial<ExprScope>): ExprScope {
+  return {
+    params: change.params ?? scope.params,
+    jobs: change.jobs ?? scope.jobs,
+    allowRunStatus: change.allowRunStatus ?? scope.allowRunStatus,
+    allowStatusFunctions: change.allowStatusFunctions ?? scope.allowStatusFunctions,
+    matrix: 'matrix' in change ? change.matrix : scope.matrix,
+    upstream: change.upstream ?? scope.upstream,
+  };
+}
+
+/** Written out rather than spread from `base`: spreading per job was most of `jobScope`'s time. */
+function jobScope(graph: WorkflowGraph, job: Job, base: BaseScope): ExprScope {
   const matrix =
     job.matrix === undefined
       ? undefined
       : job.matrix.kind === 'static'
         ? new Set(job.matrix.keys)
         : 'dynamic';
-  return { ...base, matrix, upstream: graph.ancestors.get(job.name) ?? new Set(), jobs: base.jobs };
+  return {
+    params: base.params,
+    jobs: base.jobs,
+    allowRunStatus: base.allowRunStatus,
+    allowStatusFunctions: base.allowStatusFunctions,
+    matrix,
+    upstream: graph.ancestors.get(job.name) ?? new Set(),
+  };
 }
 
-function checkJob(
-  checker: ExpressionChecker,
-  graph: WorkflowGraph,
-  job: Job,
-  base: Omit<ExprScope, 'matrix' | 'upstream'>,
-): void {
+function checkJob(checker: ExpressionChecker, graph: WorkflowGraph, job: Job, base: BaseScope): void {
   const scope = jobScope(graph, job, base);
   const { condition } = job;
   if (condition.path !== undefined) {
     checker.expression(
       condition.expr,
-      { ...scope, allowStatusFunctions: true },
+      withScope(scope, { allowStatusFunctions: true }),
       condition.path,
       condition.offset,
     );
@@ -73,7 +112,7 @@ function checkJob(
     checker.template(template, scope, path);
   checker.env(job.env, scope, job.path);
   if (job.matrix?.kind === 'dynamic')
-    checker.template(job.matrix.from, { ...scope, matrix: undefined }, job.path);
+    checker.template(job.matrix.from, withScope(scope, { matrix: undefined }), job.path);
   if (job.compensate !== undefined) checker.action(job.compensate, scope);
 }
 
@@ -90,7 +129,10 @@ export function checkExpressions(
   const checker = new ExpressionChecker(sink);
   const base = {
     params: new Map(workflow.params.map((p) => [p.name, p.type])),
-    jobs: new Map(workflow.jobs.map((j) => [j.name, new Set(j.outputs)])),
+    // Most jobs declare no outputs: they share one empty set.
+    jobs: new Map(
+      workflow.jobs.map((j) => [j.name, j.outputs.length === 0 ? NO_OUTPUTS : new Set(j.outputs)]),
+    ),
     allowRunStatus: false,
     allowStatusFunctions: false,
   };

@@ -6,7 +6,11 @@ import { formatName } from './print.js';
 import type { ExprProblem, ExprProblemCode, ExprScope } from './scope.js';
 
 type Key = string | number;
-type Report = (code: ExprProblemCode, message: string, hint?: string) => ExprProblem;
+
+/** A problem spanning the whole name; a plain function, not a closure per name checked. */
+function report(at: NameExpr, code: ExprProblemCode, message: string, hint?: string): ExprProblem {
+  return { code, message, ...(hint === undefined ? {} : { hint }), start: at.start, end: at.end };
+}
 
 const roots = ['params', 'matrix', 'needs', 'run', 'workflow'];
 const validNames =
@@ -14,85 +18,92 @@ const validNames =
 
 /** Checks that a name refers to something that exists and is available where it is used. */
 export function checkName(expr: NameExpr, scope: ExprScope): ExprProblem[] {
-  const report: Report = (code, message, hint) => ({
-    code,
-    message,
-    ...(hint === undefined ? {} : { hint }),
-    start: expr.start,
-    end: expr.end,
-  });
-  const [root, ...rest] = expr.path;
+  const root = expr.path[0];
+  // Params and needs are most names: they read the path in place, with no copy of its rest.
+  if (root === 'params') return checkParam(expr.path, scope, expr);
+  if (root === 'needs') return checkNeeds(expr.path, scope, expr);
+  const rest = expr.path.slice(1);
   switch (root) {
-    case 'params':
-      return checkParam(rest, scope, report);
     case 'matrix':
-      return checkMatrix(rest, scope, report);
-    case 'needs':
-      return checkNeeds(expr.path, scope, report);
+      return checkMatrix(rest, scope, expr);
     case 'run':
-      return checkRun(rest, scope, report);
+      return checkRun(rest, scope, expr);
     case 'workflow':
       return isPath(rest, ['name'])
         ? []
-        : [report('WF3002', unknownIn(expr.path, 'workflow has name', ['name']))];
+        : [report(expr, 'WF3002', unknownIn(expr.path, 'workflow has name', ['name']))];
     default:
       break;
   }
   const name = String(root);
   if (rest.length === 0 && lookupFunction(name) !== undefined) {
-    return [report('WF3002', `"${name}" is a function: write ${name}()`)];
+    return [report(expr, 'WF3002', `"${name}" is a function: write ${name}()`)];
   }
-  return [report('WF3002', `unknown name "${formatName(expr.path)}"${didYouMean(name, roots)}`, validNames)];
+  return [
+    report(expr, 'WF3002', `unknown name "${formatName(expr.path)}"${didYouMean(name, roots)}`, validNames),
+  ];
 }
 
-function checkParam(rest: ReadonlyArray<Key>, scope: ExprScope, report: Report): ExprProblem[] {
-  const [param, ...deeper] = rest;
-  const declared = [...scope.params.keys()];
-  const hint =
-    declared.length === 0 ? 'this workflow declares no params' : `declared params: ${declared.join(', ')}`;
+function checkParam(path: ReadonlyArray<Key>, scope: ExprScope, at: NameExpr): ExprProblem[] {
+  const param = path[1];
+  const declared = (): string[] => [...scope.params.keys()];
+  const hint = (): string => {
+    const names = declared();
+    return names.length === 0 ? 'this workflow declares no params' : `declared params: ${names.join(', ')}`;
+  };
   if (typeof param !== 'string') {
-    return [report('WF3002', '"params" needs a param name, as in params.environment', hint)];
+    return [report(at, 'WF3002', '"params" needs a param name, as in params.environment', hint())];
   }
   const type = scope.params.get(param);
   if (type === undefined) {
-    return [report('WF3002', `unknown param "${param}"${didYouMean(param, declared)}`, hint)];
+    return [report(at, 'WF3002', `unknown param "${param}"${didYouMean(param, declared())}`, hint())];
   }
-  if (deeper.length > 0 && type !== 'object' && type !== 'array') {
-    const message = `"${formatName(['params', ...rest])}" reads into param "${param}", which is ${withArticle(type)}`;
-    return [report('WF3002', message, 'only array and object params have items or properties')];
+  if (path.length > 2 && type !== 'object' && type !== 'array') {
+    const message = `"${formatName(path)}" reads into param "${param}", which is ${withArticle(type)}`;
+    return [report(at, 'WF3002', message, 'only array and object params have items or properties')];
   }
   return [];
 }
 
-function checkMatrix(rest: ReadonlyArray<Key>, scope: ExprScope, report: Report): ExprProblem[] {
+function checkMatrix(rest: ReadonlyArray<Key>, scope: ExprScope, at: NameExpr): ExprProblem[] {
   const name = formatName(['matrix', ...rest]);
-  if (scope.matrix === undefined) return [report('WF3005', `"${name}" is used, but this job has no matrix`)];
+  if (scope.matrix === undefined)
+    return [report(at, 'WF3005', `"${name}" is used, but this job has no matrix`)];
   const keys = scope.matrix === 'dynamic' ? [] : [...scope.matrix];
   const hint = scope.matrix === 'dynamic' ? undefined : `this job's matrix keys: ${keys.join(', ')}`;
   const [key] = rest;
   // A dynamic matrix's item may be a string or a number: `matrix` alone is the item itself.
   if (scope.matrix === 'dynamic' && rest.length === 0) return [];
-  if (typeof key !== 'string') return [report('WF3002', '"matrix" needs a key, as in matrix.<key>', hint)];
+  if (typeof key !== 'string')
+    return [report(at, 'WF3002', '"matrix" needs a key, as in matrix.<key>', hint)];
   if (scope.matrix === 'dynamic' || scope.matrix.has(key)) return [];
-  return [report('WF3005', `unknown matrix key "${key}"${didYouMean(key, keys)}`, hint)];
+  return [report(at, 'WF3005', `unknown matrix key "${key}"${didYouMean(key, keys)}`, hint)];
 }
 
-function checkNeeds(path: ReadonlyArray<Key>, scope: ExprScope, report: Report): ExprProblem[] {
+function checkNeeds(path: ReadonlyArray<Key>, scope: ExprScope, at: NameExpr): ExprProblem[] {
   const [, job] = path;
   if (typeof job !== 'string') {
     return [
-      report('WF3002', '"needs" needs a job name, as in needs.<job>.outputs.<name> or needs.<job>.result'),
+      report(
+        at,
+        'WF3002',
+        '"needs" needs a job name, as in needs.<job>.outputs.<name> or needs.<job>.result',
+      ),
     ];
   }
   const outputs = scope.jobs.get(job);
   if (outputs === undefined) {
     return [
-      report('WF3002', `unknown job "${job}" in "${formatName(path)}"${didYouMean(job, scope.jobs.keys())}`),
+      report(
+        at,
+        'WF3002',
+        `unknown job "${job}" in "${formatName(path)}"${didYouMean(job, scope.jobs.keys())}`,
+      ),
     ];
   }
-  const problems = checkJobField(path, job, outputs, report);
+  const problems = checkJobField(path, job, outputs, at);
   if (!scope.upstream.has(job)) {
-    problems.push(report('WF3003', `job "${job}" is not upstream of this job; add it to needs`));
+    problems.push(report(at, 'WF3003', `job "${job}" is not upstream of this job; add it to needs`));
   }
   return problems;
 }
@@ -102,46 +113,59 @@ function checkJobField(
   path: ReadonlyArray<Key>,
   job: string,
   outputs: ReadonlySet<string>,
-  report: Report,
+  at: NameExpr,
 ): ExprProblem[] {
-  const [, , field, output, ...deeper] = path;
-  const form = `use needs.${job}.outputs.<name> or needs.${job}.result`;
+  const field = path[2];
+  const output = path[3];
+  const deeper = path.length > 4;
+  const form = (): string => `use needs.${job}.outputs.<name> or needs.${job}.result`;
   if (field === 'result') {
-    return deeper.length > 0 || output !== undefined
-      ? [report('WF3002', `"${formatName(path)}" is not a name; ${form}`)]
+    return deeper || output !== undefined
+      ? [report(at, 'WF3002', `"${formatName(path)}" is not a name; ${form()}`)]
       : [];
   }
   if (field !== 'outputs') {
     const suggestion = typeof field === 'string' ? didYouMean(field, ['outputs', 'result']) : '';
-    return [report('WF3002', `"${formatName(path)}" is not a name; ${form}${suggestion}`)];
+    return [report(at, 'WF3002', `"${formatName(path)}" is not a name; ${form()}${suggestion}`)];
   }
-  const declared = [...outputs];
-  const hint =
-    declared.length === 0
+  // Built only for a message: most names are fine.
+  const hint = (): string =>
+    outputs.size === 0
       ? `job "${job}" declares no outputs; declare them with outputs: [name]`
-      : `outputs of "${job}": ${declared.join(', ')}`;
+      : `outputs of "${job}": ${[...outputs].join(', ')}`;
   if (typeof output !== 'string') {
     return [
-      report('WF3002', `"${formatName(path)}" needs an output name, as in needs.${job}.outputs.<name>`, hint),
+      report(
+        at,
+        'WF3002',
+        `"${formatName(path)}" needs an output name, as in needs.${job}.outputs.<name>`,
+        hint(),
+      ),
     ];
   }
-  if (deeper.length > 0) {
-    return [report('WF3002', `"${formatName(path)}" reads into output "${output}", which is a string`)];
+  if (deeper) {
+    return [report(at, 'WF3002', `"${formatName(path)}" reads into output "${output}", which is a string`)];
   }
   if (outputs.has(output)) return [];
   return [
-    report('WF3004', `job "${job}" does not declare output "${output}"${didYouMean(output, declared)}`, hint),
+    report(
+      at,
+      'WF3004',
+      `job "${job}" does not declare output "${output}"${didYouMean(output, [...outputs])}`,
+      hint(),
+    ),
   ];
 }
 
-function checkRun(rest: ReadonlyArray<Key>, scope: ExprScope, report: Report): ExprProblem[] {
+function checkRun(rest: ReadonlyArray<Key>, scope: ExprScope, at: NameExpr): ExprProblem[] {
   if (isPath(rest, ['id'])) return [];
   if (!isPath(rest, ['status'])) {
-    return [report('WF3002', unknownIn(['run', ...rest], 'run has id and status', ['id', 'status']))];
+    return [report(at, 'WF3002', unknownIn(['run', ...rest], 'run has id and status', ['id', 'status']))];
   }
   if (scope.allowRunStatus) return [];
   return [
     report(
+      at,
       'WF3007',
       'run.status is only available in onExit',
       'the status of the run is known once every job has ended',

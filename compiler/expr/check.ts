@@ -21,10 +21,10 @@ function visit(expr: Expr, scope: ExprScope, problems: ExprProblem[]): void {
     case 'literal':
       return;
     case 'name':
-      problems.push(...checkName(expr, scope));
+      add(problems, checkName(expr, scope));
       return;
     case 'call':
-      problems.push(...checkCall(expr, scope));
+      add(problems, checkCall(expr, scope));
       for (const arg of expr.args) visit(arg, scope, problems);
       return;
     case 'unary':
@@ -33,9 +33,14 @@ function visit(expr: Expr, scope: ExprScope, problems: ExprProblem[]): void {
     case 'binary':
       visit(expr.left, scope, problems);
       visit(expr.right, scope, problems);
-      problems.push(...checkComparison(expr, scope));
+      add(problems, checkComparison(expr, scope));
       return;
   }
+}
+
+/** Appends what a check found; most find nothing, and spreading nothing still costs a call. */
+function add(problems: ExprProblem[], found: ReadonlyArray<ExprProblem>): void {
+  if (found.length > 0) problems.push(...found);
 }
 
 function checkCall(expr: CallExpr, scope: ExprScope): ExprProblem[] {

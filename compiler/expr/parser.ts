@@ -45,8 +45,9 @@ class ExpressionParser {
     if (ops === undefined) return this.unary();
     let left = this.binary(level + 1);
     for (let token = this.peek(); token.kind === 'symbol'; token = this.peek()) {
-      const op = ops.find((candidate) => candidate === token.symbol);
-      if (op === undefined) break;
+      // includes, not find: no closure per operand, and expressions are many.
+      if (!(ops as ReadonlyArray<string>).includes(token.symbol)) break;
+      const op = token.symbol as BinaryOp;
       this.index++;
       const right = this.binary(level + 1);
       left = { kind: 'binary', op, left, right, start: left.start, end: right.end };

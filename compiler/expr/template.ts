@@ -11,13 +11,19 @@ const close = '}}';
  * inside a quoted string does not count; or the error that explains why there is none.
  */
 function findClose(source: string, from: number, opener: number): { close: number } | { error: ExprError } {
-  let pos = skipWhitespace(source, from);
+  // Only a string token can hold a `}` (or a quote): other text is stepped over a character at a
+  // time, with no token built. Other bad characters are reported when the expression is parsed.
+  let pos = from;
   while (pos < source.length) {
-    if (source.startsWith(close, pos)) return { close: pos };
+    const char = source[pos];
+    if (char === '}' && source[pos + 1] === '}') return { close: pos };
+    if (char !== "'") {
+      pos++;
+      continue;
+    }
     const scan = scanToken(source, pos);
-    // Other bad characters are reported when the expression itself is parsed.
-    if ('error' in scan && scan.reason === 'unterminated-string') return { error: scan.error };
-    pos = skipWhitespace(source, 'error' in scan ? scan.next : scan.token.end);
+    if ('error' in scan) return { error: scan.error };
+    pos = scan.token.end;
   }
   const message = `unterminated "${open}" at ${describeOffset(source, opener)}: expected "${close}" before the end of the text`;
   return { error: syntaxError(message, opener, source.length) };

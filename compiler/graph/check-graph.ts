@@ -4,6 +4,7 @@ import type { Job, Workflow } from '../ir.js';
 import { isConstantFalse } from '../normalize/condition.js';
 import type { SourceMap } from '../parse/source.js';
 import { findCycles } from './cycles.js';
+import { type JobEdges, resolveEdges } from './edges.js';
 import type { GraphSkeleton } from './skeleton.js';
 
 type SkeletonJob = GraphSkeleton['jobs'][number];
@@ -15,7 +16,7 @@ export interface GraphResult {
   readonly diagnostics: DiagnosticSink['list'];
 }
 
-function checkNames(workflow: GraphSkeleton, sink: DiagnosticSink, source: SourceMap): void {
+function checkNames(workflow: GraphSkeleton, edges: JobEdges, sink: DiagnosticSink, source: SourceMap): void {
   const stages = new Map<string, number>();
   for (const stage of workflow.stages) {
     const first = stages.get(stage.name);
@@ -38,6 +39,8 @@ function checkNames(workflow: GraphSkeleton, sink: DiagnosticSink, source: Sourc
       });
     }
   }
+  // The edges' index already tells whether any job name repeats; most files have none.
+  if (edges.unique) return;
   const jobs = new Map<string, SkeletonJob>();
   for (const job of workflow.jobs) {
     const first = jobs.get(job.name);
@@ -94,17 +97,16 @@ function checkStageEdges(workflow: GraphSkeleton, sink: DiagnosticSink): void {
   }
 }
 
-function checkNeeds(workflow: GraphSkeleton, sink: DiagnosticSink): void {
-  const names = new Set(workflow.jobs.map((j) => j.name));
+function checkNeeds(workflow: GraphSkeleton, names: ReadonlyMap<string, number>, sink: DiagnosticSink): void {
   for (const job of workflow.jobs) {
     job.needs.forEach((need, i) => {
-      const path = [...job.path, 'needs', i];
-      if (need === job.name) sink.error('WF2005', path, `job "${job.name}" needs itself`);
+      if (need === job.name)
+        sink.error('WF2005', [...job.path, 'needs', i], `job "${job.name}" needs itself`);
       else if (!names.has(need)) {
         sink.error(
           'WF2003',
-          path,
-          `job "${job.name}" needs "${need}", which does not exist${didYouMean(need, names)}`,
+          [...job.path, 'needs', i],
+          `job "${job.name}" needs "${need}", which does not exist${didYouMean(need, names.keys())}`,
         );
       }
     });
@@ -118,7 +120,48 @@ function edgeReason(from: SkeletonJob, to: SkeletonJob): string {
     : `"${from.name}" waits for "${to.name}" because stage "${from.stage}" depends on stage "${to.stage}"`;
 }
 
-function checkJobCycles(workflow: GraphSkeleton, sink: DiagnosticSink): void {
+/**
+ * Whether the job edges have no cycle: a depth-first search over job indexes. Most workflows
+ * have none, and naming the cycles costs maps and arrays of names. Duplicate names make names
+ * and indexes differ: those answer false, for the search by name.
+ */
+function provablyAcyclic(edges: JobEdges): boolean {
+  if (!edges.unique) return false;
+  const { start, deps } = edges;
+  const n = start.length - 1;
+  // 0: not seen, 1: on the current path, 2: done.
+  const state = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const next = new Int32Array(n);
+  for (let root = 0; root < n; root++) {
+    if (state[root] !== 0) continue;
+    let depth = 0;
+    stack[0] = root;
+    next[0] = start[root] as number;
+    state[root] = 1;
+    while (depth >= 0) {
+      const v = stack[depth] as number;
+      const k = next[depth] as number;
+      if (k >= (start[v + 1] as number)) {
+        state[v] = 2;
+        depth--;
+        continue;
+      }
+      next[depth] = k + 1;
+      const u = deps[k] as number;
+      if (state[u] === 2) continue;
+      if (state[u] === 1) return false;
+      depth++;
+      stack[depth] = u;
+      next[depth] = start[u] as number;
+      state[u] = 1;
+    }
+  }
+  return true;
+}
+
+function checkJobCycles(workflow: GraphSkeleton, resolved: JobEdges, sink: DiagnosticSink): void {
+  if (provablyAcyclic(resolved)) return;
   const jobs = new Map(workflow.jobs.map((j) => [j.name, j]));
   const edges = new Map(
     workflow.jobs.map((j) => [j.name, j.upstream.filter((u) => jobs.has(u) && u !== j.name)]),
@@ -190,7 +233,8 @@ function warnNeverRuns(graph: WorkflowGraph, sink: DiagnosticSink): void {
   for (const name of graph.order) {
     const job = graph.jobs.get(name) as Job;
     const literalFalse = isConstantFalse(job.condition.expr);
-    const blockedBy = (graph.upstream.get(name) ?? []).find((u) => never.has(u));
+    const blockedBy =
+      never.size === 0 ? undefined : (graph.upstream.get(name) ?? []).find((u) => never.has(u));
     const defaultCondition = job.condition.path === undefined;
     if (literalFalse) {
       never.add(name);
@@ -213,25 +257,35 @@ function warnNeverRuns(graph: WorkflowGraph, sink: DiagnosticSink): void {
   }
 }
 
-/** Names, duplicates, unknown references, self-dependencies and cycles of any skeleton. */
-export function checkStructure(workflow: GraphSkeleton, source: SourceMap): DiagnosticSink['list'] {
+/** The structural checks, and the edges they resolved, for the graph. */
+function structure(
+  workflow: GraphSkeleton,
+  source: SourceMap,
+): { diagnostics: DiagnosticSink['list']; edges: JobEdges } {
   const sink = new DiagnosticSink(source);
-  checkNames(workflow, sink, source);
+  const edges = resolveEdges(workflow.jobs);
+  checkNames(workflow, edges, sink, source);
   const before = sink.list.length;
   checkStageEdges(workflow, sink);
   const stageProblems = sink.list.length > before;
-  checkNeeds(workflow, sink);
+  checkNeeds(workflow, edges.index, sink);
   // A stage cycle makes every job in it a cycle too: report the cause once.
-  if (!stageProblems) checkJobCycles(workflow, sink);
-  return sink.list;
+  if (!stageProblems) checkJobCycles(workflow, edges, sink);
+  return { diagnostics: sink.list, edges };
+}
+
+/** Names, duplicates, unknown references, self-dependencies and cycles of any skeleton. */
+export function checkStructure(workflow: GraphSkeleton, source: SourceMap): DiagnosticSink['list'] {
+  return structure(workflow, source).diagnostics;
 }
 
 /** The structural checks, then the graph and the checks that need it. */
 export function checkGraph(workflow: Workflow, source: SourceMap): GraphResult {
   const sink = new DiagnosticSink(source);
-  sink.list.push(...checkStructure(workflow, source));
+  const { diagnostics, edges } = structure(workflow, source);
+  sink.list.push(...diagnostics);
   if (sink.hasErrors) return { diagnostics: sink.list };
-  const graph = buildGraph(workflow);
+  const graph = buildGraph(workflow, edges);
   checkArtifacts(workflow, graph, sink);
   warnNeverRuns(graph, sink);
   return sink.hasErrors ? { diagnostics: sink.list } : { graph, diagnostics: sink.list };

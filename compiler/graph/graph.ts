@@ -1,5 +1,6 @@
 import type { Job, Workflow } from '../ir.js';
 import { BitSet } from './bitset.js';
+import { type JobEdges, resolveEdges } from './edges.js';
 
 /** The job DAG of a workflow, for later passes: edges, ancestry and a stable topological order. */
 export interface WorkflowGraph {
@@ -35,7 +36,7 @@ class AncestorSet implements ReadonlySet<string> {
 
   has(name: string): boolean {
     const i = this.index.get(name);
-    return i !== undefined && this.bits.has(i);
+    return i !== undefined && this.table.has(this.job, i);
   }
 
   get size(): number {
@@ -68,57 +69,110 @@ class AncestorSet implements ReadonlySet<string> {
  * document order among ready jobs, so that the order (and all output built on it) is stable.
  * Ancestors are bitsets, and a stage's jobs share the set of what its `dependsOn` stages
  * hold: stage edges make O(n²) job pairs, which must not cost O(n²) sets.
+ * @param edges - The job edges as the structural checks resolved them. @default resolved from `workflow`
  */
-export function buildGraph(workflow: Workflow): WorkflowGraph {
-  const jobs = new Map(workflow.jobs.map((job) => [job.name, job]));
-  const index = new Map(workflow.jobs.map((job, i) => [job.name, i]));
-  const upstream = new Map<string, string[]>();
-  const downstream = new Map<string, string[]>(workflow.jobs.map((job) => [job.name, []]));
-  const dependants: number[][] = workflow.jobs.map(() => []);
-  const waiting = new Int32Array(workflow.jobs.length);
-  workflow.jobs.forEach((job, i) => {
-    const deps = job.upstream.filter((name) => jobs.has(name) && name !== job.name);
-    upstream.set(job.name, deps);
-    waiting[i] = deps.length;
-    for (const dep of deps) {
-      downstream.get(dep)?.push(job.name);
-      dependants[index.get(dep) as number]?.push(i);
+export function buildGraph(workflow: Workflow, edges: JobEdges = resolveEdges(workflow.jobs)): WorkflowGraph {
+  const { index, start } = edges;
+  const jobs = new Map<string, Job>();
+  const upstream = new Map<string, ReadonlyArray<string>>();
+  for (const [i, job] of workflow.jobs.entries()) {
+    jobs.set(job.name, job);
+    // Usually no name is left out, and the IR's own list serves.
+    upstream.set(
+      job.name,
+      (start[i + 1] as number) - (start[i] as number) === job.upstream.length
+        ? job.upstream
+        : job.upstream.filter((name) => index.has(name) && name !== job.name),
+    );
+  }
+  const { order, downstream } = topologicalOrder(workflow, edges);
+  return { order, jobs, upstream, downstream, ancestors: ancestorSets(workflow, order, edges) };
+}
+
+/** Kahn's algorithm over job indexes, and each job's direct dependants by name. */
+function topologicalOrder(
+  workflow: Workflow,
+  edges: JobEdges,
+): { order: string[]; downstream: Map<string, ReadonlyArray<string>> } {
+  const n = workflow.jobs.length;
+  const { start, deps } = edges;
+  const waiting = new Int32Array(n);
+  const below: string[][] = [];
+  for (let i = 0; i < n; i++) below.push([]);
+  // Dependants as flat arrays: job i's are dependants[after[i]..after[i + 1]).
+  const after = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const name = (workflow.jobs[i] as Job).name;
+    waiting[i] = (start[i + 1] as number) - (start[i] as number);
+    for (let e = start[i] as number; e < (start[i + 1] as number); e++) {
+      const dep = deps[e] as number;
+      (below[dep] as string[]).push(name);
+      after[dep + 1] = (after[dep + 1] as number) + 1;
     }
-  });
+  }
+  const downstream = new Map<string, ReadonlyArray<string>>();
+  for (let i = 0; i < n; i++) downstream.set((workflow.jobs[i] as Job).name, below[i] as string[]);
+  for (let i = 0; i < n; i++) after[i + 1] = (after[i + 1] as number) + (after[i] as number);
+  const fill = after.slice(0, n);
+  const dependants = new Int32Array(deps.length);
+  for (let i = 0; i < n; i++) {
+    for (let e = start[i] as number; e < (start[i + 1] as number); e++) {
+      const dep = deps[e] as number;
+      dependants[fill[dep] as number] = i;
+      fill[dep] = (fill[dep] as number) + 1;
+    }
+  }
   // Jobs by index: the smallest index first is document order among ready jobs.
-  const ready = new MinQueue<number>((a, b) => a - b);
-  waiting.forEach((count, i) => {
-    if (count === 0) ready.push(i);
-  });
+  const ready = new IndexQueue(n);
+  for (let i = 0; i < n; i++) if (waiting[i] === 0) ready.push(i);
   const order: string[] = [];
-  for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
+  while (ready.size > 0) {
+    const i = ready.pop();
     order.push((workflow.jobs[i] as Job).name);
-    for (const next of dependants[i] ?? []) {
+    for (let e = after[i] as number; e < (after[i + 1] as number); e++) {
+      const next = dependants[e] as number;
       waiting[next] = (waiting[next] as number) - 1;
       if (waiting[next] === 0) ready.push(next);
     }
   }
-  return { order, jobs, upstream, downstream, ancestors: ancestorSets(workflow, order, index) };
+  return { order, downstream };
 }
 
 /**
  * Every job's ancestors, computed the first time a set is read: most workflows never ask
  * (only expressions naming `needs.<job>` and `artifactsFrom` do), and at 10,000 jobs the
- * bitsets were half the graph check.
+ * bitsets were half the graph check. Asking about a direct dependency, as those mostly do,
+ * reads the edges and leaves the bitsets uncomputed.
  */
 class AncestorTable {
   #bits: BitSet[] | undefined;
+  readonly index: ReadonlyMap<string, number>;
+  /** Whether edges and bitsets agree: unique names and every job ordered, as the checks ensure. */
+  readonly #direct: boolean;
 
   constructor(
     private readonly workflow: Workflow,
     private readonly order: ReadonlyArray<string>,
-    readonly index: ReadonlyMap<string, number>,
+    private readonly edges: JobEdges,
     readonly names: ReadonlyArray<string>,
-  ) {}
+  ) {
+    this.index = edges.index;
+    this.#direct = edges.unique && order.length === names.length;
+  }
 
   bits(): BitSet[] {
     this.#bits ??= ancestorBits(this.workflow, this.order, this.index);
     return this.#bits;
+  }
+
+  /** Whether job `ancestor` is upstream of job `job`. */
+  has(job: number, ancestor: number): boolean {
+    if (this.#bits === undefined && this.#direct) {
+      const { start, deps } = this.edges;
+      for (let e = start[job] as number; e < (start[job + 1] as number); e++)
+        if (deps[e] === ancestor) return true;
+    }
+    return (this.bits()[job] as BitSet).has(ancestor);
   }
 }
 
@@ -164,12 +218,13 @@ function ancestorBits(
 function ancestorSets(
   workflow: Workflow,
   order: ReadonlyArray<string>,
-  index: ReadonlyMap<string, number>,
+  edges: JobEdges,
 ): Map<string, ReadonlySet<string>> {
+  const { index } = edges;
   const table = new AncestorTable(
     workflow,
     order,
-    index,
+    edges,
     workflow.jobs.map((job) => job.name),
   );
   const ancestors = new Map<string, ReadonlySet<string>>();
@@ -177,42 +232,45 @@ function ancestorSets(
   return ancestors;
 }
 
-/** A binary heap: the ready set of Kahn's algorithm stays O(log n) per job. */
-class MinQueue<T> {
-  private readonly items: T[] = [];
+/** A binary min-heap of job indexes: the ready set of Kahn's algorithm stays O(log n) per job. */
+class IndexQueue {
+  private readonly items: Int32Array;
+  size = 0;
 
-  constructor(private readonly less: (a: T, b: T) => number) {}
-
-  push(item: T): void {
-    const items = this.items;
-    items.push(item);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.less(items[i] as T, items[parent] as T) >= 0) break;
-      [items[i], items[parent]] = [items[parent] as T, items[i] as T];
-      i = parent;
-    }
+  constructor(capacity: number) {
+    this.items = new Int32Array(capacity);
   }
 
-  pop(): T | undefined {
+  push(item: number): void {
     const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && this.less(items[l] as T, items[m] as T) < 0) m = l;
-        if (r < items.length && this.less(items[r] as T, items[m] as T) < 0) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m] as T, items[i] as T];
-        i = m;
-      }
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const above = items[parent] as number;
+      if (above <= item) break;
+      items[i] = above;
+      i = parent;
     }
+    items[i] = item;
+  }
+
+  /** The smallest index; only called when `size > 0`. */
+  pop(): number {
+    const items = this.items;
+    const top = items[0] as number;
+    const size = --this.size;
+    const last = items[size] as number;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      const m = r < size && (items[r] as number) < (items[l] as number) ? r : l;
+      if ((items[m] as number) >= last) break;
+      items[i] = items[m] as number;
+      i = m;
+    }
+    items[i] = last;
     return top;
   }
 }

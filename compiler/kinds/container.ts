@@ -40,8 +40,7 @@ export const containerKind = defineKind({
       })),
     });
   },
-  templates: (job: ContainerJob): JobTemplate[] => [
-    ...job.commands.map((template) => ({ template, path: template.path ?? job.path })),
-  ],
+  templates: (job: ContainerJob): JobTemplate[] =>
+    job.commands.map((template) => ({ template, path: template.path ?? job.path })),
   lower: lowerContainer,
 });

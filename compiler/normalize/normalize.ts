@@ -54,9 +54,10 @@ export function normalize(raw: RawWorkflow, source: SourceMap): NormalizeResult 
   const jobs: Job[] = [];
   spec.stages.forEach((rawStage, s) => {
     const stage = stages[s] as Stage;
+    const fromStages = stage.dependsOn.flatMap((name) => stageJobs.get(name) ?? []);
     rawStage.jobs.forEach((rawJob: RawJob, j) => {
       const path = ['spec', 'stages', s, 'jobs', j];
-      const base = normalizeJobBase(rawJob, stage, stageJobs, path, ctx);
+      const base = normalizeJobBase(rawJob, stage, fromStages, path, ctx);
       jobs.push(kindModule(rawJob.type).normalize(rawJob, base, ctx));
     });
   });

@@ -100,15 +100,28 @@ function tokenize(text: string): RawPart[] | undefined {
   return parts;
 }
 
+/** Up to 9 digits times a day's seconds, four times over, stays well within exact integers. */
+const MAX_PLAIN_DIGITS = 9;
+
 function sumParts(shown: string, parts: readonly Part[]): UnitResult<number> {
   let previous = -1;
+  let plain = true;
+  for (const part of parts) {
+    const rank = UNITS_LARGEST_FIRST.indexOf(part.unit);
+    if (rank <= previous) return outOfOrder(shown, parts);
+    previous = rank;
+    if (part.number.length > MAX_PLAIN_DIGITS || part.number.includes('.')) plain = false;
+  }
+  // Whole numbers of a few digits add up exactly as numbers; bigints are slow, and durations many.
+  if (plain) {
+    let seconds = 0;
+    for (const part of parts) seconds += Number(part.number) * UNIT_SECONDS[part.unit];
+    return seconds > MAX_DURATION_SECONDS ? tooLong(shown) : checkRange(seconds, shown);
+  }
   let total = 0n;
   let denominator = 1n;
   for (const part of parts) {
     const unit = part.unit;
-    const rank = UNITS_LARGEST_FIRST.indexOf(unit);
-    if (rank <= previous) return outOfOrder(shown, parts);
-    previous = rank;
     // Exact decimal arithmetic: 0.1h must be 360s, not 360.00000000000006s.
     const [whole = '', fraction = ''] = part.number.split('.');
     const scale = 10n ** BigInt(fraction.length);

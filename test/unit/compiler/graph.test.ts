@@ -96,4 +96,47 @@ describe('the graph pass', () => {
       ]
     `);
   });
+
+  it('knows direct and transitive ancestors, through needs and stages alike', () => {
+    const text = workflowYaml({
+      stages: [
+        { name: 'one', jobs: [job('a'), job('b', { needs: ['a'] }), job('side')] },
+        { name: 'two', jobs: [job('c', { needs: ['b'] })] },
+      ],
+    });
+    const graph = validateWorkflow(text, 'wf.yaml').graph;
+    const ancestors = graph?.ancestors.get('c');
+
+    expect(ancestors?.has('b')).toBe(true);
+    expect(ancestors?.has('side')).toBe(true);
+    expect(ancestors?.has('a')).toBe(true);
+    expect(ancestors?.has('c')).toBe(false);
+    expect(graph?.ancestors.get('b')?.has('side')).toBe(false);
+    expect([...(ancestors ?? [])].sort()).toStrictEqual(['a', 'b', 'side']);
+  });
+
+  it('accepts an output read from a job upstream through another, and refuses one from a job beside', () => {
+    const text = workflowYaml({
+      stages: [
+        {
+          name: 's',
+          jobs: [
+            job('a', { outputs: ['v'] }),
+            job('b', { needs: ['a'] }),
+            job('side', { outputs: ['v'] }),
+            job('c', {
+              needs: ['b'],
+              commands: ['echo ${{ needs.a.outputs.v }} ${{ needs.side.outputs.v }}'],
+            }),
+          ],
+        },
+      ],
+    });
+
+    expect(problems(text)).toMatchInlineSnapshot(`
+      [
+        "30:49 WF3003 job "side" is not upstream of this job; add it to needs",
+      ]
+    `);
+  });
 });

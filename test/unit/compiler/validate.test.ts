@@ -76,4 +76,27 @@ describe('validation', () => {
       expect(result.diagnostics.length).toBeGreaterThan(0);
     }
   });
+
+  it('edits a job behind a YAML alias everywhere the alias is used', () => {
+    // The job gets its inferred `type` in onExit too, as if the whole document were edited.
+    const text = `${header}spec:\n  onExit: &x { container: alpine:3, commands: [echo] }\n  stages:\n    - name: a\n      jobs:\n        - *x\n`;
+
+    expect(problems(text)).toMatchInlineSnapshot(`
+      [
+        "6:14 WF1102 unknown field "type" in spec.onExit | allowed fields: name, container, commands, env, resources, timeout",
+        "10:11 WF1103 spec.stages[0].jobs[0] is missing the required field "name" (a string)",
+      ]
+    `);
+  });
+
+  it('reports conflicting fields of a job once, however many aliases repeat it', () => {
+    const text = `${header}spec:\n  stages:\n    - name: a\n      jobs:\n        - &j { name: j, container: alpine:3, workflow: other }\n        - *j\n`;
+
+    expect(problems(text)).toMatchInlineSnapshot(`
+      [
+        "9:46 WF1108 job "j" has both "container" and "workflow"; a job runs a container or a nested workflow, not both",
+        "10:11 WF2001 job "j" is defined twice (first at line 9) | job names must be unique across all stages; rename one of them",
+      ]
+    `);
+  });
 });

@@ -33,6 +33,8 @@ describe('parseDuration', () => {
     ['1s', 1],
     ['365d', MAX_DURATION_SECONDS],
     ['8760h', MAX_DURATION_SECONDS],
+    ['31536000s', MAX_DURATION_SECONDS],
+    ['0000000000090s', 90],
   ])('reads "%s" as %i seconds', (input, seconds) => {
     expect(parseDuration(input)).toStrictEqual({ ok: true, value: seconds });
   });
@@ -43,6 +45,17 @@ describe('parseDuration', () => {
     [MAX_DURATION_SECONDS, MAX_DURATION_SECONDS],
   ])('reads the bare number %i as seconds', (input, seconds) => {
     expect(parseDuration(input)).toStrictEqual({ ok: true, value: seconds });
+  });
+
+  it('refuses a long duration however many digits it is written with', () => {
+    const tooLong = {
+      ok: false,
+      hint: 'ask for at most 365d',
+    };
+
+    expect(parseDuration('999999999d')).toMatchObject(tooLong);
+    expect(parseDuration('9999999999999999999s')).toMatchObject(tooLong);
+    expect(parseDuration('31536001s')).toMatchObject(tooLong);
   });
 
   it('explains every rejected duration with what was found and how to fix it', () => {
