@@ -174,19 +174,7 @@ function failedItemsCheck(
       Next: names.check,
     },
   ]);
-  const failTarget = request.failureNext ?? parts.mark(request.stateName('failed'), 'record');
-  if (request.failureNext === undefined) {
-    out[failTarget] = {
-      Type: 'Fail',
-      Error: 'Waterflow.MatrixFailed',
-      Cause: `an item of matrix job "${names.job}" failed`,
-    };
-  }
-  let passed = request.successNext;
-  if (passed === undefined) {
-    passed = parts.mark(request.stateName('passed'), 'matrix');
-    out[passed] = { Type: 'Succeed' };
-  }
+  const { failTarget, passed } = matrixOutcomes(request, names.job, parts.mark, out);
   out[names.check] = {
     Type: 'Choice',
     Choices: [
@@ -210,4 +198,30 @@ export function itemSelector(request: RunRequest, gated: boolean): PayloadTempla
     ...(gated ? { 'gates.$': '$.gates' } : {}),
     'matrix.$': '$$.Map.Item.Value',
   });
+}
+
+/**
+ * Where a matrix's items-failed check goes, inline or distributed: the job's failure path, or
+ * a `Fail` of its own; its success path, or a `Succeed` ending the branch. Adds those to `out`.
+ */
+export function matrixOutcomes(
+  request: RunRequest,
+  job: string,
+  mark: (name: string, role: 'matrix' | 'record') => string,
+  out: Record<string, State>,
+): { readonly failTarget: string; readonly passed: string } {
+  const failTarget = request.failureNext ?? mark(request.stateName('failed'), 'record');
+  if (request.failureNext === undefined) {
+    out[failTarget] = {
+      Type: 'Fail',
+      Error: 'Waterflow.MatrixFailed',
+      Cause: `an item of matrix job "${job}" failed`,
+    };
+  }
+  let passed = request.successNext;
+  if (passed === undefined) {
+    passed = mark(request.stateName('passed'), 'matrix');
+    out[passed] = { Type: 'Succeed' };
+  }
+  return { failTarget, passed };
 }

@@ -2,7 +2,7 @@ import type { MapState, StateGraph } from '../asl/types.js';
 import { estimatedPayload, inlineItemEvents, itemsBytes, LIMITS } from '../compile/stats.js';
 import type { Job, JsonValue } from '../ir.js';
 import { type Fragment, type LowerContext, type RunRequest, stateRecord, transition } from './context.js';
-import { itemSelector, lowerDistributedMatrix } from './distributed-matrix.js';
+import { itemSelector, lowerDistributedMatrix, matrixOutcomes } from './distributed-matrix.js';
 import { lowerDynamicMatrix, matrixSource } from './dynamic-matrix.js';
 import type { ExprResolver } from './expressions.js';
 import { fieldPath } from './names.js';
@@ -138,19 +138,7 @@ export function lowerMatrix(job: Job, request: RunRequest, run: (inner: RunReque
   );
   if (check !== undefined) {
     const failedPath = `${request.resultPath ?? list}.failed`;
-    const failTarget = request.failureNext ?? mark(request.stateName('failed'), 'record');
-    if (request.failureNext === undefined) {
-      out[failTarget] = {
-        Type: 'Fail',
-        Error: 'Waterflow.MatrixFailed',
-        Cause: `an item of matrix job "${job.name}" failed`,
-      };
-    }
-    let passed = request.successNext;
-    if (passed === undefined) {
-      passed = mark(request.stateName('passed'), 'matrix');
-      out[passed] = { Type: 'Succeed' };
-    }
+    const { failTarget, passed } = matrixOutcomes(request, job.name, mark, out);
     out[check] = {
       Type: 'Choice',
       Choices: [{ Variable: failedPath, BooleanEquals: true, Next: failTarget }],
