@@ -1,6 +1,6 @@
 import type { Catcher, State } from '../asl/types.js';
 import type { ApprovalJob } from '../ir.js';
-import { type Fragment, type RunRequest, stateRecord, transition } from '../lower/context.js';
+import { addStates, type Fragment, type RunRequest, stateRecord, transition } from '../lower/context.js';
 import { lowerTemplate, UnsupportedExpression } from '../lower/expressions.js';
 import { usePermission, useSubstitution } from '../lower/substitutions.js';
 
@@ -73,5 +73,5 @@ export function lowerApproval(job: ApprovalJob, request: RunRequest): Fragment {
     ...(catches.length === 0 ? {} : { Catch: catches }),
     ...transition(request.successNext),
   };
-  return { start: task, states: Object.assign(stateRecord([task, run]), states) };
+  return { start: task, states: addStates(stateRecord([task, run]), states) };
 }

@@ -4,6 +4,7 @@ import type { TaskDefinitionSpec } from '../compile/output.js';
 import type { Template } from '../expr/ast.js';
 import type { ContainerJob, EnvVar, Workflow } from '../ir.js';
 import {
+  addStates,
   type Fragment,
   type LowerContext,
   type RunRequest,
@@ -138,7 +139,9 @@ function environment(
 }
 
 function command(ctx: LowerContext, request: RunRequest, job: ContainerJob): [string, JsonValue] {
-  const script: Template = {
+  // One command, the usual case, is the script as it is.
+  const only = job.commands.length === 1 ? job.commands[0] : undefined;
+  const script: Template = only ?? {
     source: job.commands.map((c) => c.source).join('\n'),
     parts: job.commands.flatMap((c, i) =>
       i === 0 ? c.parts : [{ kind: 'text' as const, text: '\n' }, ...c.parts],
@@ -352,10 +355,10 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
       successNext: success,
       resultPath: request.resultPath,
     };
-    Object.assign(states, retryLoop(loop));
+    addStates(states, retryLoop(loop));
     const retry = retryTarget(loop);
     if (stopNames !== undefined) {
-      Object.assign(states, stopStates(ctx, job.name, stopNames, retry));
+      addStates(states, stopStates(ctx, job.name, stopNames, retry));
       catches.push({ ErrorEquals: ['States.Timeout'], ResultPath: '$.err', Next: stopNames.stop });
     }
     if (names.cause !== undefined)
@@ -363,7 +366,7 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
     catches.push({ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: retry });
   } else {
     if (stopNames !== undefined) {
-      Object.assign(states, stopStates(ctx, job.name, stopNames, failTarget()));
+      addStates(states, stopStates(ctx, job.name, stopNames, failTarget()));
       catches.push({ ErrorEquals: ['States.Timeout'], ResultPath: '$.err', Next: stopNames.stop });
     }
     if (request.failureNext !== undefined)
@@ -387,5 +390,5 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
     ...transition(success),
   };
   // The job's own state first, its helpers after: the definition reads in run order.
-  return { start: task, states: Object.assign(stateRecord([task, run]), states) };
+  return { start: task, states: addStates(stateRecord([task, run]), states) };
 }

@@ -123,6 +123,21 @@ export function stateRecord(...entries: ReadonlyArray<readonly [string, State]>)
   return states;
 }
 
+/**
+ * Copies states into `into`, in order, and returns it. A loop instead of `Object.assign`, which
+ * takes its slow path for records in dictionary mode (see `uniqueKeyRecord`) at twice the cost.
+ */
+export function addStates(
+  into: Record<string, State>,
+  ...from: ReadonlyArray<Readonly<Record<string, State>> | undefined>
+): Record<string, State> {
+  for (const states of from) {
+    if (states === undefined) continue;
+    for (const name in states) into[name] = states[name] as State;
+  }
+  return into;
+}
+
 /** `Next` or `End` for a state. */
 export function transition(next: string | undefined): { Next: string } | { End: true } {
   return next === undefined ? { End: true } : { Next: next };

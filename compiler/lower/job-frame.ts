@@ -1,7 +1,14 @@
 import type { ChoiceState, PassState, State, TaskState } from '../asl/types.js';
 import type { StateRole } from '../compile/output.js';
 import { kindModule } from '../kinds/registry.js';
-import { type Fragment, type LowerContext, type RunRequest, stateRecord, transition } from './context.js';
+import {
+  addStates,
+  type Fragment,
+  type LowerContext,
+  type RunRequest,
+  stateRecord,
+  transition,
+} from './context.js';
 import { type ExprResolver, lowerCondition, UnsupportedExpression } from './expressions.js';
 import { lowerMatrix } from './matrix.js';
 import { fieldPath } from './names.js';
@@ -145,48 +152,39 @@ function checkState(
   }
 }
 
-/**
- * Whether another state goes to `name`. States of nested graphs (a Parallel's branches, a
- * Map's items) cannot go to a state outside their graph, so the top level is enough.
- */
-function referenced(states: Readonly<Record<string, State>>, name: string): boolean {
-  for (const key in states) {
-    if (key === name) continue;
-    const state = states[key] as State;
-    if ('Next' in state && state.Next === name) return true;
-    if ('Catch' in state && state.Catch?.some((c) => c.Next === name)) return true;
-    if (state.Type === 'Choice' && (state.Default === name || state.Choices.some((c) => c.Next === name)))
-      return true;
-  }
-  return false;
-}
-
-const ROLE_ORDER: ReadonlyArray<StateRole> = [
-  'gate',
-  'check',
-  'run',
-  'outputs',
-  'retry',
-  'stop',
-  'skip',
-  'record',
-  'release',
-];
+/** The order a run meets a node's states in, by role; states of other roles come last. */
+const ROLE_RANK: ReadonlyMap<StateRole, number> = new Map(
+  (['gate', 'check', 'run', 'outputs', 'retry', 'stop', 'skip', 'record', 'release'] as const).map(
+    (role, rank) => [role, rank],
+  ),
+);
+const LAST_RANK = ROLE_RANK.size;
 
 /** A node's states in the order a run meets them, so that the definition reads top to bottom. */
 function inRunOrder(states: Record<string, State>, ctx: LowerContext): Record<string, State> {
-  const names = Object.keys(states);
-  const ranks = names.map((name) => {
+  const rankOf = (name: string) => {
     const role = ctx.out.stateMap[name]?.role;
-    return role === undefined ? ROLE_ORDER.length : ROLE_ORDER.indexOf(role);
-  });
-  if (ranks.every((rank, i) => i === 0 || (ranks[i - 1] as number) <= rank)) return states;
-  // A stable sort by rank, ties in insertion order.
-  const order = names.map((_, i) => i).sort((a, b) => (ranks[a] as number) - (ranks[b] as number) || a - b);
+    return role === undefined ? LAST_RANK : (ROLE_RANK.get(role) ?? LAST_RANK);
+  };
+  let previous = -1;
+  let ordered = true;
+  for (const name in states) {
+    const rank = rankOf(name);
+    if (rank < previous) {
+      ordered = false;
+      break;
+    }
+    previous = rank;
+  }
+  if (ordered) return states;
+  // Rank by rank, ties in insertion order: a handful of states, so no sort is worth it.
+  const names = Object.keys(states);
+  const ranks = names.map(rankOf);
   const sorted = stateRecord();
-  for (const i of order) {
-    const name = names[i] as string;
-    sorted[name] = states[name] as State;
+  for (let rank = 0; rank <= LAST_RANK; rank++) {
+    names.forEach((name, i) => {
+      if (ranks[i] === rank) sorted[name] = states[name] as State;
+    });
   }
   return sorted;
 }
@@ -206,30 +204,40 @@ export function lowerNode(
   const job = node.name;
   const key = ctx.keys.key(job);
   const resultPath = ctx.flow.recorded.has(job) ? `$.jobs.${key}` : null;
-  let after = next;
-  // The path a successful run takes; differs from `after` when the recorder releases on success.
-  let successNext = next;
-  if (ctx.flow.releases.has(job)) {
-    const done = mark(ctx, ctx.names.take(`${job} done`), job, 'release');
-    states[done] = releaseState(ctx, node, next);
-    after = done;
-    successNext = releasedOnSuccess(ctx, node) ? next : done;
-  }
+  const releases = ctx.flow.releases.has(job);
+  let done: string | undefined;
+  // Where the node goes when it ends: its release of gated dependants, when it has some, built
+  // the first time a path goes there (the recorder releases a plain job on success itself).
+  const after = (): string | undefined => {
+    if (!releases) return next;
+    if (done === undefined) {
+      done = mark(ctx, ctx.names.take(`${job} done`), job, 'release');
+      states[done] = releaseState(ctx, node, next);
+    }
+    return done;
+  };
+  const recorderReleases = releases && releasedOnSuccess(ctx, node);
+  // The path a successful run takes.
+  let successNext = releases && !recorderReleases ? after() : next;
   const resolver = resolverFor(ctx, node, upstream);
   let start: string;
   const reused = node.kind === 'job' ? ctx.reuse?.get(job) : undefined;
   if (node.kind === 'job' && reused !== undefined) {
     // No ECS task for the recorder to see: the success path goes through `done` itself.
-    successNext = after;
-    const run = lowerReused(ctx, node.job, reused, resultPath, after);
-    Object.assign(states, run.states);
+    successNext = after();
+    const run = lowerReused(ctx, node.job, reused, resultPath, successNext);
+    addStates(states, run.states);
     start = run.start;
   } else if (node.kind === 'job') {
     const tolerated = node.job.continueOnFailure || !ctx.workflow.failFast;
     let failureNext: string | undefined;
     if (tolerated) {
       failureNext = mark(ctx, ctx.names.take(`${job} failed`), job, 'record');
-      states[failureNext] = recordState(resultPath, { r: 'failure', ok: node.job.continueOnFailure }, after);
+      states[failureNext] = recordState(
+        resultPath,
+        { r: 'failure', ok: node.job.continueOnFailure },
+        after(),
+      );
     }
     const request: RunRequest = {
       ctx,
@@ -246,21 +254,21 @@ export function lowerNode(
     };
     const kind = kindModule(node.job.kind);
     const run = lowerMatrix(node.job, request, (inner) => kind.lower(node.job, inner));
-    if (successNext !== after) {
+    if (recorderReleases) {
       const info = ctx.out.stateMap[run.start];
       if (info !== undefined) ctx.out.stateMap[run.start] = { ...info, releasedOnSuccess: true };
     }
-    Object.assign(states, run.states);
+    addStates(states, run.states);
     start = run.start;
   } else {
     // A join does nothing itself; it records and checks only when something reads it.
-    const needsState = (resultPath !== null && !ctx.flow.checked.has(job)) || after === undefined;
+    const needsState = (resultPath !== null && !ctx.flow.checked.has(job)) || after() === undefined;
     if (needsState) {
       const passed = mark(ctx, ctx.names.take(`${job} passed`), job, 'record');
-      states[passed] = recordState(resultPath, { r: 'success', ok: true }, after);
+      states[passed] = recordState(resultPath, { r: 'success', ok: true }, after());
       start = passed;
     } else {
-      start = after as string;
+      start = after() as string;
     }
   }
   if (ctx.flow.checked.has(job)) {
@@ -268,14 +276,14 @@ export function lowerNode(
     const check = checkState(ctx, node, resolver, start, skip);
     if (check === 'never' || typeof check === 'object') {
       mark(ctx, skip, job, 'skip');
-      states[skip] = recordState(resultPath, { r: 'skipped', ok: false }, after);
+      states[skip] = recordState(resultPath, { r: 'skipped', ok: false }, after());
     }
     if (check === 'never') start = skip;
     else if (typeof check === 'object' && node.kind === 'join') {
       const passed = mark(ctx, ctx.names.take(`${job} passed`), job, 'record');
-      states[passed] = recordState(resultPath, { r: 'success', ok: true }, after);
+      states[passed] = recordState(resultPath, { r: 'success', ok: true }, after());
       const failed = mark(ctx, ctx.names.take(`${job} failed`), job, 'record');
-      states[failed] = recordState(resultPath, { r: 'failure', ok: false }, after);
+      states[failed] = recordState(resultPath, { r: 'failure', ok: false }, after());
       const failure = lowerCondition({ kind: 'call', name: 'failure', args: [], start: 0, end: 0 }, resolver);
       const name = mark(ctx, ctx.names.take(`${job} if`), job, 'check');
       const firstRule = check.Choices[0] as ChoiceState['Choices'][number];
@@ -299,11 +307,6 @@ export function lowerNode(
     const gate = mark(ctx, ctx.names.take(`${job} gate`), job, 'gate');
     states[gate] = gateState(ctx, node, gated, start);
     start = gate;
-  }
-  // Released on success by the recorder, a job with no other way out needs no release state.
-  if (after !== successNext && after !== undefined && start !== after && !referenced(states, after)) {
-    delete states[after];
-    delete ctx.out.stateMap[after];
   }
   return { start, states: inRunOrder(states, ctx) };
 }

@@ -3,6 +3,7 @@ import type { StateInfo } from '../compile/output.js';
 import { completeCarried } from './carry.js';
 import { bodyEndState, hasExitPath, lowerExitPath } from './compensation.js';
 import {
+  addStates,
   carried,
   type FlowFacts,
   type Fragment,
@@ -135,7 +136,7 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
       }
       // One object built once: spreading per item would be quadratic in long sequences.
       const states = stateRecord();
-      for (const fragment of fragments.reverse()) Object.assign(states, fragment.states);
+      for (const fragment of fragments.reverse()) addStates(states, fragment.states);
       return { start: start as string, states };
     }
     case 'part':
@@ -275,7 +276,7 @@ export function lowerWorkflow(root: Block, ctx: LowerContext): StateMachine {
   const body: Fragment =
     tail === undefined
       ? lowered
-      : { start: lowered.start, states: Object.assign(stateRecord(), lowered.states, tail.states) };
+      : { start: lowered.start, states: addStates(stateRecord(), lowered.states, tail.states) };
   // Lowered before the first state, which must know whether the actions' tasks need `$.net`.
   const run = guarded ? lowerExitPath(ctx, body, end) : body;
   const init = initialState(ctx, run.start);
@@ -285,7 +286,7 @@ export function lowerWorkflow(root: Block, ctx: LowerContext): StateMachine {
   return {
     Comment: `Waterflow workflow ${ctx.workflow.name}${ctx.workflow.description === undefined ? '' : `: ${ctx.workflow.description}`}`,
     StartAt: init?.start ?? run.start,
-    States: Object.assign(stateRecord(), init?.states, run.states),
+    States: addStates(stateRecord(), init?.states, run.states),
     ...(timeout === undefined ? {} : { TimeoutSeconds: timeout }),
   };
 }

@@ -9,52 +9,61 @@ import type { Block } from './plan.js';
  * c, but a's result stays in a's branch. Such a reader must get the result from its gate.
  */
 export class PlanPositions {
-  /** For each node: the blocks from the root down to it, with the child taken at each. */
-  readonly #paths: Array<ReadonlyArray<Step> | undefined> = [];
+  /**
+   * For each node: the last step of its path from the root, linked to the steps above it.
+   * Nodes share the steps of the blocks that enclose them, instead of a copy of the path each.
+   */
+  readonly #paths: Array<Step | null | undefined> = [];
 
   constructor(root: Block) {
-    this.#walk(root, []);
+    this.#walk(root, null);
   }
 
   /** True when `u` comes before `v` in a sequence that encloses both. */
   resultReaches(u: number, v: number): boolean {
-    const pu = this.#paths[u];
-    const pv = this.#paths[v];
-    if (pu === undefined || pv === undefined) return false;
-    const depth = Math.min(pu.length, pv.length);
-    for (let i = 0; i < depth; i++) {
-      const a = pu[i] as Step;
-      const b = pv[i] as Step;
-      if (a.child === b.child) continue;
-      // The first block where the two paths part: siblings in it, one after the other or not.
-      return a.series && a.child < b.child;
+    let a = this.#paths[u];
+    let b = this.#paths[v];
+    if (a === undefined || b === undefined || a === null || b === null) return false;
+    while (a.depth > b.depth) a = a.up as Step;
+    while (b.depth > a.depth) b = b.up as Step;
+    // One node's path is the other's start: neither is in a sibling block of the other.
+    if (a === b) return false;
+    // Up to the first block where the two paths part: siblings in it, one after the other or not.
+    while (a.up !== b.up) {
+      a = a.up as Step;
+      b = b.up as Step;
     }
-    return false;
+    return a.series && a.child < b.child;
   }
 
-  #walk(block: Block, path: Step[]): void {
+  #walk(block: Block, up: Step | null): void {
+    const depth = up === null ? 0 : up.depth + 1;
     switch (block.kind) {
       case 'node':
-        this.#paths[block.node] = path;
+        this.#paths[block.node] = up;
         return;
       case 'series':
-        block.items.forEach((item, i) => {
-          this.#walk(item, [...path, { series: true, child: i }]);
+        block.items.forEach((item, child) => {
+          this.#walk(item, { up, depth, series: true, child });
         });
         return;
       case 'parallel':
-        block.branches.forEach((branch, i) => {
-          this.#walk(branch, [...path, { series: false, child: i }]);
+        block.branches.forEach((branch, child) => {
+          this.#walk(branch, { up, depth, series: false, child });
         });
         return;
       case 'part':
-        this.#walk(block.body, [...path, { series: true, child: 0 }]);
+        this.#walk(block.body, { up, depth, series: true, child: 0 });
         return;
     }
   }
 }
 
+/** One block on the way from the root to a node, and the child taken in it. */
 interface Step {
+  /** The step of the enclosing block; null at the root. */
+  readonly up: Step | null;
+  readonly depth: number;
   /** The block is a sequence (or a part, which passes `jobs` in and out). */
   readonly series: boolean;
   readonly child: number;
