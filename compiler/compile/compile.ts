@@ -146,7 +146,7 @@ function lowerOnce(
     ...(given.machine === undefined ? {} : { machine: given.machine }),
     ...(earlier === undefined ? { record } : { replay: earlier.nodes }),
   };
-  return { asl: lowerWorkflow(root, ctx), ctx, record, sizes: earlier?.sizes ?? new WeakMap() };
+  return { asl: lowerWorkflow(root, ctx), ctx, record, sizes: earlier?.sizes ?? new Map() };
 }
 
 interface Unmeasured {

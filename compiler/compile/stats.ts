@@ -116,8 +116,11 @@ export function successRun(machine: StateMachine, stateMap: StateMap): Walk {
   return result;
 }
 
-/** Sizes of states already measured, by state object; a split measures most states twice. */
-export type SizeCache = WeakMap<object, number>;
+/**
+ * Sizes of states already measured, by state object; a split measures most states twice. A Map
+ * for the one compile, not a WeakMap, whose ephemeron table cost more than the sizes it saved.
+ */
+export type SizeCache = Map<object, number>;
 
 /** Printable ASCII other than `"` and `\\`: JSON writes such a string as it is, between quotes. */
 const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -224,6 +227,6 @@ function graphBytes(graph: StateGraph, cache: SizeCache): number {
  * `JSON.stringify`'s without writing the whole text: a split workflow is measured whole, then
  * in parts made mostly of the same state objects, which `cache` measures once.
  */
-export function definitionBytes(machine: StateMachine, cache: SizeCache = new WeakMap()): number {
+export function definitionBytes(machine: StateMachine, cache: SizeCache = new Map()): number {
   return graphBytes(machine, cache);
 }

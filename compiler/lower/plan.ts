@@ -79,13 +79,21 @@ function analyse(graph: NodeGraph): Analysis {
 }
 
 export function series(items: Block[]): Block {
-  const flat = items.flatMap((b) => (b.kind === 'series' ? b.items : [b]));
+  const flat: Block[] = [];
+  for (const b of items) {
+    if (b.kind === 'series') flat.push(...b.items);
+    else flat.push(b);
+  }
   return flat.length === 1 ? (flat[0] as Block) : { kind: 'series', items: flat };
 }
 
 export function parallel(branches: Block[]): Block {
   // Branches of a branch run side by side just the same: one Parallel state instead of two.
-  const flat = branches.flatMap((b) => (b.kind === 'parallel' ? b.branches : [b]));
+  const flat: Block[] = [];
+  for (const b of branches) {
+    if (b.kind === 'parallel') flat.push(...b.branches);
+    else flat.push(b);
+  }
   return flat.length === 1 ? (flat[0] as Block) : { kind: 'parallel', branches: flat };
 }
 
@@ -159,6 +167,18 @@ function seriesCuts(set: ReadonlyArray<number>, inSet: NodeSet, a: Analysis): nu
   return cuts;
 }
 
+/** Makes `u` a gated upstream node of `v`, keeping each node's gated list in index order. */
+function gate(gated: Map<number, number[]>, v: number, u: number): void {
+  const list = gated.get(v);
+  if (list === undefined) {
+    gated.set(v, [u]);
+    return;
+  }
+  let i = list.length;
+  while (i > 0 && (list[i - 1] as number) > u) i--;
+  list.splice(i, 0, u);
+}
+
 /**
  * A core that is neither parallel nor series (it holds an N): keep, for each node, the edge
  * from its deepest parent in the core and gate the others. What is left is a forest, which
@@ -182,12 +202,7 @@ function forest(
     depth[v] = primary === undefined ? 0 : (depth[primary] as number) + 1;
     if (primary === undefined) roots.push(v);
     else children.get(primary)?.push(v);
-    const others = parents.filter((u) => u !== primary);
-    if (others.length > 0)
-      gated.set(
-        v,
-        [...(gated.get(v) ?? []), ...others].sort((x, y) => x - y),
-      );
+    for (const u of parents) if (u !== primary) gate(gated, v, u);
   }
   const tree = (start: number): Block => {
     const chain: Block[] = [];
@@ -237,14 +252,16 @@ function prime(
   if (groups.size <= 1) return forest(set, inSet, a, gated);
   for (const v of set) {
     const parents = a.reduced[v] ?? [];
-    const cross = parents.filter((u) => inSet.has(u) && root[u] !== root[v]);
-    if (cross.length === 0) continue;
-    gated.set(
-      v,
-      [...(gated.get(v) ?? []), ...cross].sort((x, y) => x - y),
-    );
+    let kept: number[] | undefined;
+    parents.forEach((u, i) => {
+      const cross = inSet.has(u) && root[u] !== root[v];
+      if (cross) {
+        gate(gated, v, u);
+        kept ??= parents.slice(0, i);
+      } else kept?.push(u);
+    });
     // The edge is the gate's now: no later split may count on it.
-    a.reduced[v] = parents.filter((u) => !cross.includes(u));
+    if (kept !== undefined) a.reduced[v] = kept;
   }
   return parallel([...groups.values()].map((group) => decompose(group, a, gated, level + 1)));
 }

@@ -89,7 +89,7 @@ describe('definition sizes', () => {
     expect(output.children.length).toBeGreaterThan(1);
     expect(output.stats.definitionBytes).toBe(Buffer.byteLength(JSON.stringify(output.asl), 'utf8'));
     // States measured once are remembered: a machine that reuses them, in a Parallel too, measures the same.
-    const sizes: SizeCache = new WeakMap();
+    const sizes: SizeCache = new Map();
     for (const child of output.children) {
       const bytes = Buffer.byteLength(JSON.stringify(child.asl), 'utf8');
       expect(definitionBytes(child.asl, sizes)).toBe(bytes);
