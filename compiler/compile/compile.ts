@@ -178,33 +178,16 @@ function measured(workflow: Workflow, lowered: Unmeasured): Lowered {
   };
 }
 
-/** Nodes measured to estimate a whole machine's size: enough for a close mean. */
-const SAMPLE_NODES = 500;
-
 /**
- * The unsplit machine's size from a sample of its nodes, structure left out, so a little low.
- * Measuring all of it costs as much as serialising it; a workflow this estimate puts well
- * past the split threshold needs no exact figure, only the size of a node for the budget.
+ * Bytes of every node's own states, each measured once: the sizes the parts of a split are
+ * measured from later, so this costs no more than the split's own measures. A lower bound of
+ * the whole machine's size, which adds the structure (Parallel states and branches) around them.
  */
-function estimatedBytes(lowered: Unmeasured, nodes: number): number {
-  const step = Math.max(1, Math.floor(nodes / SAMPLE_NODES));
+function nodeBytes(lowered: Unmeasured): number {
   let bytes = 0;
-  let sampled = 0;
-  let i = 0;
-  for (const node of lowered.record.values()) {
-    if (i++ % step !== 0) continue;
-    bytes += statesBytes(node.fragment.states, lowered.sizes);
-    sampled++;
-  }
-  return sampled === 0 ? 0 : (bytes / sampled) * nodes;
+  for (const node of lowered.record.values()) bytes += statesBytes(node.fragment.states, lowered.sizes);
+  return bytes;
 }
-
-/**
- * Past this many times the threshold, an estimate decides the split without an exact measure.
- * The estimate leaves the structure out, so it is low unless the sample is unlucky; splitting
- * a workflow a little under the threshold would cost a part state, not a wrong machine.
- */
-const SURELY_OVER = 1.1;
 
 /** The number of nodes a part may hold, from what one node costs in the unsplit machine. */
 function partBudget(bytes: number, events: number, nodes: number, part: SizeLimits): number {
@@ -232,14 +215,16 @@ function lowerWhole(
 ): { readonly lowered: Lowered } | { readonly budget: number; readonly earlier: Earlier } {
   const lowered = lowerOnce(workflow, nodes, plan, flow, plan.root, sink, given);
   const count = nodes.nodes.length;
-  const { events } = successRun(lowered.asl, lowered.ctx.out.stateMap);
-  const estimate = estimatedBytes(lowered, count);
-  const bytes =
-    estimate > SURELY_OVER * split.at.definitionBytes
-      ? estimate
-      : definitionBytes(lowered.asl, lowered.sizes);
-  if (bytes <= split.at.definitionBytes && events <= split.at.historyEvents)
-    return { lowered: measured(workflow, lowered) };
+  const run = successRun(lowered.asl, lowered.ctx.out.stateMap);
+  const { events } = run;
+  // The nodes alone past the threshold: the whole is too, and needs no measure of its own.
+  const own = nodeBytes(lowered);
+  const bytes = own > split.at.definitionBytes ? own : definitionBytes(lowered.asl, lowered.sizes);
+  if (bytes <= split.at.definitionBytes && events <= split.at.historyEvents) {
+    // Measured already: the unsplit machine has no parts.
+    const main: Measured = { name: workflow.name, asl: lowered.asl, bytes, ...run };
+    return { lowered: { asl: lowered.asl, ctx: lowered.ctx, machines: [main] } };
+  }
   return {
     budget: partBudget(bytes, events, count, split.part),
     earlier: { out: lowered.ctx.out, keys: lowered.ctx.keys, nodes: lowered.record, sizes: lowered.sizes },

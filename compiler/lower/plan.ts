@@ -253,13 +253,13 @@ function prime(
   for (const v of set) {
     const parents = a.reduced[v] ?? [];
     let kept: number[] | undefined;
-    parents.forEach((u, i) => {
-      const cross = inSet.has(u) && root[u] !== root[v];
-      if (cross) {
+    for (let i = 0; i < parents.length; i++) {
+      const u = parents[i] as number;
+      if (inSet.has(u) && root[u] !== root[v]) {
         gate(gated, v, u);
         kept ??= parents.slice(0, i);
       } else kept?.push(u);
-    });
+    }
     // The edge is the gate's now: no later split may count on it.
     if (kept !== undefined) a.reduced[v] = kept;
   }
