@@ -43,20 +43,23 @@ interface Walk {
 
 type StateMap = Readonly<Record<string, StateInfo>>;
 
+/** More states than a state machine within Step Functions' size limit can hold. */
+const MAX_STEPS = 1_000_000;
+
 /** Follows the path a run takes when every job succeeds at its first attempt. */
 function walk(graph: StateGraph, stateMap: StateMap, into: Walk): void {
   let name: string | undefined = graph.StartAt;
-  const seen = new Set<string>();
   // Item counts of the arrays a Pass put in the state (a static matrix's `<job> items`), by path.
-  const arrays = new Map<string, number>();
-  while (name !== undefined && !seen.has(name)) {
-    seen.add(name);
+  let arrays: Map<string, number> | undefined;
+  // A success path meets each state once; the bound only stops a loop the compiler never makes
+  // (a set of the names met, per branch, cost a tenth of the walk).
+  for (let steps = 0; name !== undefined && steps < MAX_STEPS; steps++) {
     const state: State | undefined = graph.States[name];
     if (state === undefined) return;
     into.events += eventsOf(state);
     into.transitions += 1;
     if (state.Type === 'Pass' && Array.isArray(state.Result) && typeof state.ResultPath === 'string')
-      arrays.set(state.ResultPath, state.Result.length);
+      (arrays ??= new Map()).set(state.ResultPath, state.Result.length);
     if (state.Type === 'Parallel') for (const branch of state.Branches) walk(branch, stateMap, into);
     if (state.Type === 'Map') {
       // Each iteration starts as MapIterationStarted and ends as MapIterationSucceeded; a
@@ -68,7 +71,7 @@ function walk(graph: StateGraph, stateMap: StateMap, into: Walk): void {
         into.itemEvents = Math.max(into.itemEvents, item.events, item.itemEvents);
       } else {
         // Inline items share this history; an item count not known here counts as one.
-        const items = arrays.get(state.ItemsPath ?? '$') ?? 1;
+        const items = arrays?.get(state.ItemsPath ?? '$') ?? 1;
         into.events += items * item.events;
         into.transitions += items * item.transitions;
         into.itemEvents = Math.max(into.itemEvents, item.itemEvents);
@@ -98,7 +101,8 @@ export function inlineItemEvents(processor: StateGraph, stateMap: StateMap): num
 /** Every state of a graph and its nested graphs. */
 export function countStates(graph: StateGraph): number {
   let count = 0;
-  for (const state of Object.values(graph.States)) {
+  for (const name in graph.States) {
+    const state = graph.States[name] as State;
     count += 1;
     if (state.Type === 'Parallel') for (const branch of state.Branches) count += countStates(branch);
     if (state.Type === 'Map') count += countStates(state.ItemProcessor);

@@ -152,7 +152,7 @@ function checkState(
   }
 }
 
-/** The order a run meets a node's states in, by role; states of other roles come last. */
+/** The order a run meets a node's states in, by role. */
 const ROLE_RANK: ReadonlyMap<StateRole, number> = new Map(
   (['gate', 'check', 'run', 'outputs', 'retry', 'stop', 'skip', 'record', 'release'] as const).map(
     (role, rank) => [role, rank],
@@ -162,11 +162,12 @@ const LAST_RANK = ROLE_RANK.size;
 
 /** A node's states in the order a run meets them, so that the definition reads top to bottom. */
 function inRunOrder(states: Record<string, State>, ctx: LowerContext): Record<string, State> {
+  // A state of a role not listed (a matrix's items) comes first, one of no role last.
   const rankOf = (name: string) => {
     const role = ctx.out.stateMap[name]?.role;
-    return role === undefined ? LAST_RANK : (ROLE_RANK.get(role) ?? LAST_RANK);
+    return role === undefined ? LAST_RANK : (ROLE_RANK.get(role) ?? -1);
   };
-  let previous = -1;
+  let previous = Number.NEGATIVE_INFINITY;
   let ordered = true;
   for (const name in states) {
     const rank = rankOf(name);
@@ -181,7 +182,7 @@ function inRunOrder(states: Record<string, State>, ctx: LowerContext): Record<st
   const names = Object.keys(states);
   const ranks = names.map(rankOf);
   const sorted = stateRecord();
-  for (let rank = 0; rank <= LAST_RANK; rank++) {
+  for (let rank = -1; rank <= LAST_RANK; rank++) {
     names.forEach((name, i) => {
       if (ranks[i] === rank) sorted[name] = states[name] as State;
     });

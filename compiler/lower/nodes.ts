@@ -52,5 +52,18 @@ export function buildNodeGraph(workflow: Workflow, graph: WorkflowGraph): NodeGr
     const join = index.get(joinName(node.job.stage));
     return join === undefined ? own : [...own, join];
   });
-  return { nodes, index, parents: parents.map((p) => [...new Set(p)].sort((a, b) => a - b)) };
+  return { nodes, index, parents: parents.map(orderedUnique) };
+}
+
+/** Indexes in increasing order, each once. */
+function orderedUnique(indexes: ReadonlyArray<number>): number[] {
+  if (indexes.length > 16) return [...new Set(indexes)].sort((a, b) => a - b);
+  // A few parents: inserted in order, without the set and sort's work array.
+  const ordered: number[] = [];
+  for (const v of indexes) {
+    let i = ordered.length;
+    while (i > 0 && (ordered[i - 1] as number) > v) i--;
+    if (ordered[i - 1] !== v) ordered.splice(i, 0, v);
+  }
+  return ordered;
 }

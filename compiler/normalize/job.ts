@@ -23,8 +23,14 @@ function joinUpstream(
   if (fromStages.length === 0 && needs.length <= SMALL) {
     // A few needs: a scan of the list is cheaper than a set.
     const upstream: string[] = [];
-    for (const need of needs) if (!upstream.includes(need)) upstream.push(need);
-    return upstream.sort();
+    for (const need of needs) {
+      if (upstream.includes(need)) continue;
+      // Insertion in order (code units, as sort() compares): sort() allocates a work array.
+      let i = upstream.length;
+      while (i > 0 && (upstream[i - 1] as string) > need) i--;
+      upstream.splice(i, 0, need);
+    }
+    return upstream;
   }
   const seen = new Set<string>(needs);
   const upstream = [...seen];
