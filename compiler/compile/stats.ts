@@ -58,8 +58,10 @@ function walk(graph: StateGraph, stateMap: StateMap, into: Walk): void {
     if (state === undefined) return;
     into.events += eventsOf(state);
     into.transitions += 1;
-    if (state.Type === 'Pass' && Array.isArray(state.Result) && typeof state.ResultPath === 'string')
-      (arrays ??= new Map()).set(state.ResultPath, state.Result.length);
+    if (state.Type === 'Pass' && Array.isArray(state.Result) && typeof state.ResultPath === 'string') {
+      arrays ??= new Map();
+      arrays.set(state.ResultPath, state.Result.length);
+    }
     if (state.Type === 'Parallel') for (const branch of state.Branches) walk(branch, stateMap, into);
     if (state.Type === 'Map') {
       // Each iteration starts as MapIterationStarted and ends as MapIterationSucceeded; a
