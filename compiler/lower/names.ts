@@ -52,6 +52,9 @@ export class NameAllocator {
   }
 }
 
+const NOT_KEY = /[^A-Za-z0-9_]/g;
+const DIGIT_FIRST = /^(?=[0-9])/;
+
 /** A JSON key usable in dot-notation paths for a job or join name (`build-app` -> `build_app`). */
 export class KeyAllocator {
   private readonly byName = new Map<string, string>();
@@ -60,7 +63,7 @@ export class KeyAllocator {
   key(name: string): string {
     const known = this.byName.get(name);
     if (known !== undefined) return known;
-    const base = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+    const base = name.replace(NOT_KEY, '_').replace(DIGIT_FIRST, '_');
     let key = base;
     for (let n = 2; this.used.has(key); n++) key = `${base}_${n}`;
     this.used.add(key);

@@ -43,6 +43,14 @@ function positionAt(text: string, offset: number): { line: number; col: number }
   return { line, col: before.length - lineStart + 1 };
 }
 
+// The core schema's scalars. Module constants: a regex literal in a function is a new object
+// at every call, and these run for every plain scalar of a file.
+const NULL = /^(?:~|null|Null|NULL|)$/;
+const BOOL = /^(?:true|True|TRUE|false|False|FALSE)$/;
+const INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+const FLOAT =
+  /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
 /**
  * YAML 1.2's core schema, as the `yaml` package reads it: js-yaml's own CORE_SCHEMA takes
  * `0b101` and `+0x1F` for numbers and `+.5` for a string, which would make the same file valid
@@ -52,17 +60,17 @@ const YAML_12_CORE = FAILSAFE_SCHEMA.extend({
   implicit: [
     new Type('tag:yaml.org,2002:null', {
       kind: 'scalar',
-      resolve: (data: string) => /^(?:~|null|Null|NULL|)$/.test(data),
+      resolve: (data: string) => NULL.test(data),
       construct: () => null,
     }),
     new Type('tag:yaml.org,2002:bool', {
       kind: 'scalar',
-      resolve: (data: string) => /^(?:true|True|TRUE|false|False|FALSE)$/.test(data),
+      resolve: (data: string) => BOOL.test(data),
       construct: (data: string) => data.toLowerCase() === 'true',
     }),
     new Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
-      resolve: (data: string) => /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(data),
+      resolve: (data: string) => INT.test(data),
       construct: (data: string) =>
         data.startsWith('0o')
           ? Number.parseInt(data.slice(2), 8)
@@ -72,10 +80,7 @@ const YAML_12_CORE = FAILSAFE_SCHEMA.extend({
     }),
     new Type('tag:yaml.org,2002:float', {
       kind: 'scalar',
-      resolve: (data: string) =>
-        /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/.test(
-          data,
-        ),
+      resolve: (data: string) => FLOAT.test(data),
       construct: (data: string) => {
         const lower = data.toLowerCase();
         if (lower.endsWith('.inf'))
