@@ -62,7 +62,8 @@ const PHASE_NOTES: Record<Phase, string> = {
   graph: 'names, cycles, topological order, ancestor bitsets',
   expressions: 'every name in every expression resolved',
   plan: 'node graph, series-parallel plan with gates, flow facts',
-  lower: 'the whole plan lowered to ASL once, unsplit, and measured (the JSON size of each state counted once)',
+  lower:
+    'the whole plan lowered to ASL once, unsplit, and measured (the JSON size of each state counted once)',
   split: 'past 800 KB or 20,000 events: the split plan lowered again, its machines measured, the stats',
   serialize: 'JSON.stringify of every definition, as a deployer writes them (not in the headline)',
 };
