@@ -8,6 +8,11 @@ import { createSourceMap, type SourceMap } from './source.js';
 export interface ParsedFile {
   readonly data: unknown;
   readonly source: SourceMap;
+  /**
+   * True when the data is known to be a tree of plain objects, arrays and scalars, no object
+   * reachable twice: the fast path, which sends anchors and tags to the precise one.
+   */
+  readonly tree?: boolean;
 }
 
 export interface ParseResult {
@@ -156,16 +161,20 @@ function fastLoad(text: string): unknown {
 function hasOddKey(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasOddKey);
   if (value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(
-    ([key, item]) => key === 'null' || key.includes(',') || key.includes('[object ') || hasOddKey(item),
-  );
+  // A loop over keys, not Object.entries: an array per object of the whole file adds up.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key === 'null' || key.includes(',') || key.includes('[object ')) return true;
+    if (hasOddKey((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 /** Parses YAML text; syntax errors become WF1001 diagnostics located at the error. */
 export function parse(text: string, file: string): ParseResult {
   const fast = fastLoad(text);
   if (fast !== undefined)
-    return { parsed: { data: fast, source: lazySourceMap(file, text) }, diagnostics: [] };
+    return { parsed: { data: fast, source: lazySourceMap(file, text), tree: true }, diagnostics: [] };
   return parsePrecisely(text, file);
 }
 
