@@ -39,13 +39,13 @@ function resultPathFor(ctx: LowerContext, consumer: string, upstream: string): s
 export function resolverFor(
   ctx: LowerContext,
   node: LowerNode,
-  upstream: ReadonlyArray<string>,
+  parents: ReadonlyArray<number>,
 ): ExprResolver {
   // Only a condition reads the upstream paths: most nodes never build them.
   let paths: ReadonlyArray<string> | undefined;
   return {
     get upstream() {
-      paths ??= upstream.map((u) => resultPathFor(ctx, node.name, u));
+      paths ??= parents.map((u) => resultPathFor(ctx, node.name, ctx.nodes.nodes[u]?.name as string));
       return paths;
     },
     name(path) {
@@ -198,7 +198,8 @@ function inRunOrder(states: Record<string, State>, ctx: LowerContext): Record<st
 export function lowerNode(
   ctx: LowerContext,
   node: LowerNode,
-  upstream: ReadonlyArray<string>,
+  /** The node's direct upstream nodes, by index. */
+  parents: ReadonlyArray<number>,
   next: string | undefined,
 ): Fragment {
   const states = stateRecord();
@@ -220,7 +221,7 @@ export function lowerNode(
   const recorderReleases = releases && releasedOnSuccess(ctx, node);
   // The path a successful run takes.
   let successNext = releases && !recorderReleases ? after() : next;
-  const resolver = resolverFor(ctx, node, upstream);
+  const resolver = resolverFor(ctx, node, parents);
   let start: string;
   const reused = node.kind === 'job' ? ctx.reuse?.get(job) : undefined;
   if (node.kind === 'job' && reused !== undefined) {

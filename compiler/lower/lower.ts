@@ -113,10 +113,10 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
       if (node === undefined) throw new RangeError(`no node ${v}`);
       const replayed = replayNode(v, next, ctx);
       if (replayed !== undefined) return replayed;
-      const upstream = (ctx.nodes.parents[v] ?? []).map((u) => ctx.nodes.nodes[u]?.name as string);
-      if (ctx.record === undefined) return lowerNode(ctx, node, upstream, next);
+      const parents = ctx.nodes.parents[v] ?? [];
+      if (ctx.record === undefined) return lowerNode(ctx, node, parents, next);
       ctx.names.record();
-      const fragment = lowerNode(ctx, node, upstream, next);
+      const fragment = lowerNode(ctx, node, parents, next);
       const names = ctx.names.stop();
       const infos: [string, StateInfo][] = [];
       for (const name of names) {
@@ -129,8 +129,8 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
     case 'series': {
       const fragments: Fragment[] = [];
       let start = next;
-      for (const item of [...block.items].reverse()) {
-        const fragment = lowerBlock(item, start, ctx);
+      for (let i = block.items.length - 1; i >= 0; i--) {
+        const fragment = lowerBlock(block.items[i] as Block, start, ctx);
         fragments.push(fragment);
         start = fragment.start;
       }
