@@ -185,7 +185,8 @@ function measured(workflow: Workflow, lowered: Unmeasured): Lowered {
  */
 function nodeBytes(lowered: Unmeasured): number {
   let bytes = 0;
-  for (const node of lowered.record.values()) bytes += statesBytes(node.fragment.states, lowered.sizes);
+  for (const node of lowered.record.values())
+    bytes += statesBytes(node.fragment.states, lowered.sizes, node.names);
   return bytes;
 }
 

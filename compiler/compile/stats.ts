@@ -179,20 +179,33 @@ export function jsonBytes(value: unknown): number {
   return bytes;
 }
 
-/** Bytes of `{"name":state,...}`: each state measured once and remembered. */
-export function statesBytes(states: Readonly<Record<string, State>>, cache: SizeCache): number {
+/**
+ * Bytes of `{"name":state,...}`: each state measured once and remembered. `names`, when the
+ * caller knows them, lists the record's keys (and maybe names that are not among them): a
+ * record in dictionary mode (see `uniqueKeyRecord`) is slow to enumerate.
+ */
+export function statesBytes(
+  states: Readonly<Record<string, State>>,
+  cache: SizeCache,
+  names?: ReadonlyArray<string>,
+): number {
   let bytes = 2;
-  let first = true;
-  for (const name in states) {
-    const state = states[name] as State;
+  let count = 0;
+  const add = (name: string, state: State): void => {
     let size = cache.get(state);
     if (size === undefined) {
       size = stateBytes(state, cache);
       cache.set(state, size);
     }
-    bytes += (first ? 0 : 1) + jsonBytes(name) + 1 + size;
-    first = false;
-  }
+    bytes += (count > 0 ? 1 : 0) + stringBytes(name) + 1 + size;
+    count++;
+  };
+  if (names === undefined) for (const name in states) add(name, states[name] as State);
+  else
+    for (const name of names) {
+      const state = states[name];
+      if (state !== undefined) add(name, state);
+    }
   return bytes;
 }
 
