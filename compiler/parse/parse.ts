@@ -56,6 +56,20 @@ const INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
 const FLOAT =
   /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
+// First characters each can start with: most scalars are names and commands, which one
+// character rules out without running four regexes.
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const PLUS = 43;
+const MINUS = 45;
+const DOT = 46;
+const startsNull = (data: string) => data.length <= 4 && (data === '' || '~nN'.includes(data.charAt(0)));
+const startsBool = (data: string) =>
+  (data.length === 4 || data.length === 5) && 'tTfF'.includes(data.charAt(0));
+const startsNumber = (data: string, dot: boolean) => {
+  const c = data.charCodeAt(0);
+  return isDigit(c) || c === PLUS || c === MINUS || (dot && c === DOT);
+};
+
 /**
  * YAML 1.2's core schema, as the `yaml` package reads it: js-yaml's own CORE_SCHEMA takes
  * `0b101` and `+0x1F` for numbers and `+.5` for a string, which would make the same file valid
@@ -65,17 +79,17 @@ const YAML_12_CORE = FAILSAFE_SCHEMA.extend({
   implicit: [
     new Type('tag:yaml.org,2002:null', {
       kind: 'scalar',
-      resolve: (data: string) => NULL.test(data),
+      resolve: (data: string) => startsNull(data) && NULL.test(data),
       construct: () => null,
     }),
     new Type('tag:yaml.org,2002:bool', {
       kind: 'scalar',
-      resolve: (data: string) => BOOL.test(data),
+      resolve: (data: string) => startsBool(data) && BOOL.test(data),
       construct: (data: string) => data.toLowerCase() === 'true',
     }),
     new Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
-      resolve: (data: string) => INT.test(data),
+      resolve: (data: string) => startsNumber(data, false) && INT.test(data),
       construct: (data: string) =>
         data.startsWith('0o')
           ? Number.parseInt(data.slice(2), 8)
@@ -85,7 +99,7 @@ const YAML_12_CORE = FAILSAFE_SCHEMA.extend({
     }),
     new Type('tag:yaml.org,2002:float', {
       kind: 'scalar',
-      resolve: (data: string) => FLOAT.test(data),
+      resolve: (data: string) => startsNumber(data, true) && FLOAT.test(data),
       construct: (data: string) => {
         const lower = data.toLowerCase();
         if (lower.endsWith('.inf'))
