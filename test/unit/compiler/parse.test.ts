@@ -160,3 +160,49 @@ describe('parse on a syntax error in a stream with directives', () => {
     ]);
   });
 });
+
+describe('parse on plain scalars of the core schema', () => {
+  it.each([
+    '~',
+    'null',
+    'Null',
+    'NULL',
+    'nil',
+    'n',
+    'true',
+    'True',
+    'TRUE',
+    'false',
+    'FALSE',
+    'tru',
+    'yes',
+    '0',
+    '-1',
+    '+1',
+    '012',
+    '0o17',
+    '0x1F',
+    '0b101',
+    '+0x1F',
+    '1.5',
+    '.5',
+    '+.5',
+    '-.5',
+    '1.',
+    '1e3',
+    '1.5E-3',
+    '.inf',
+    '-.Inf',
+    '+.INF',
+    '.nan',
+    '.NaN',
+    '+',
+    '-',
+    '.',
+    'job-1',
+  ])('reads %s the same on the fast and the precise path', (scalar) => {
+    const text = `a: ${scalar}\n`;
+
+    expect(dataOf(text)).toStrictEqual(dataOf(withAnchorComment(text)));
+  });
+});
