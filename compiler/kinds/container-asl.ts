@@ -8,6 +8,7 @@ import {
   type Fragment,
   type LowerContext,
   type RunRequest,
+  reserve,
   stateRecord,
   transition,
 } from '../lower/context.js';
@@ -304,6 +305,8 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
   permissions(ctx);
   const states = stateRecord();
   const task = request.stateName();
+  // The task reads first; its state is built last, once the states it goes to are named.
+  reserve(states, task);
   ctx.out.stateMap[task] = { job: job.name, role: 'run', kind: 'container' };
   let failed = request.failureNext;
   const failTarget = (): string => {
@@ -390,5 +393,6 @@ export function lowerContainer(job: ContainerJob, request: RunRequest): Fragment
     ...transition(success),
   };
   // The job's own state first, its helpers after: the definition reads in run order.
-  return { start: task, states: addStates(stateRecord([task, run]), states) };
+  states[task] = run;
+  return { start: task, states };
 }

@@ -138,6 +138,17 @@ export function addStates(
   return into;
 }
 
+/** What a reserved name holds until its state is built; never left in a finished record. */
+const RESERVED: State = Object.freeze({ Type: 'Fail', Error: 'Waterflow.Reserved' }) as State;
+
+/**
+ * Keeps `name`'s place in `states` for a state built later: a record lists its keys in the
+ * order they were first set, so a state that must come first need not be copied to the front.
+ */
+export function reserve(states: Record<string, State>, name: string): void {
+  states[name] = RESERVED;
+}
+
 /** `Next` or `End` for a state. */
 export function transition(next: string | undefined): { Next: string } | { End: true } {
   return next === undefined ? { End: true } : { Next: next };

@@ -6,6 +6,7 @@ import {
   type Fragment,
   type LowerContext,
   type RunRequest,
+  reserve,
   stateRecord,
   transition,
 } from './context.js';
@@ -204,6 +205,10 @@ export function lowerNode(
 ): Fragment {
   const states = stateRecord();
   const job = node.name;
+  // A gate is met first and built last (it goes to the node's first state): its place is kept.
+  const gated = ctx.flow.gated.get(job);
+  const gate = gated === undefined ? undefined : mark(ctx, ctx.names.take(`${job} gate`), job, 'gate');
+  if (gate !== undefined) reserve(states, gate);
   const key = ctx.keys.key(job);
   const resultPath = ctx.flow.recorded.has(job) ? `$.jobs.${key}` : null;
   const releases = ctx.flow.releases.has(job);
@@ -304,9 +309,7 @@ export function lowerNode(
       start = name;
     }
   }
-  const gated = ctx.flow.gated.get(job);
-  if (gated !== undefined) {
-    const gate = mark(ctx, ctx.names.take(`${job} gate`), job, 'gate');
+  if (gate !== undefined && gated !== undefined) {
     states[gate] = gateState(ctx, node, gated, start);
     start = gate;
   }
