@@ -144,7 +144,9 @@ function lowerOnce(
     out,
     ...(given.reuse === undefined ? {} : { reuse: given.reuse }),
     ...(given.machine === undefined ? {} : { machine: given.machine }),
-    ...(earlier === undefined ? { record } : { replay: earlier.nodes }),
+    ...(earlier === undefined
+      ? { record }
+      : { replay: { nodes: earlier.nodes, stateMap: earlier.out.stateMap } }),
   };
   return { asl: lowerWorkflow(root, ctx), ctx, record, sizes: earlier?.sizes ?? new Map() };
 }

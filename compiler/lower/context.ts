@@ -67,8 +67,11 @@ export interface LowerContext {
   readonly machine?: string;
   /** Where each node's lowering is written down, so that a later lowering can reuse it. */
   readonly record?: Map<number, LoweredNode>;
-  /** Nodes an earlier lowering of the same workflow built (see `lowerBlock`). */
-  readonly replay?: ReadonlyMap<number, LoweredNode>;
+  /** Nodes an earlier lowering of the same workflow built (see `lowerBlock`), and its state map. */
+  readonly replay?: {
+    readonly nodes: ReadonlyMap<number, LoweredNode>;
+    readonly stateMap: Readonly<Record<string, StateInfo>>;
+  };
 }
 
 /**
@@ -78,9 +81,8 @@ export interface LowerContext {
 export interface LoweredNode {
   readonly next: string | undefined;
   readonly fragment: Fragment;
-  /** Every name the node took, and the state map entries of those that name a state. */
+  /** Every name the node took (the earlier state map has the entries of those that name a state). */
   readonly names: ReadonlyArray<string>;
-  readonly infos: ReadonlyArray<readonly [string, StateInfo]>;
 }
 
 /** What a job kind gets to build the states that do the job's work. */

@@ -96,11 +96,15 @@ function merge(
  * substitutions, IAM, counters) are shared with that lowering, so they need no replay.
  */
 function replayNode(v: number, next: string | undefined, ctx: LowerContext): Fragment | undefined {
-  const earlier = ctx.replay?.get(v);
-  if (earlier === undefined || earlier.next !== next) return undefined;
+  const replay = ctx.replay;
+  const earlier = replay?.nodes.get(v);
+  if (replay === undefined || earlier === undefined || earlier.next !== next) return undefined;
   if (!earlier.names.every((name) => !ctx.names.has(name))) return undefined;
-  for (const name of earlier.names) ctx.names.claim(name);
-  for (const [name, info] of earlier.infos) ctx.out.stateMap[name] = info;
+  for (const name of earlier.names) {
+    ctx.names.claim(name);
+    const info = replay.stateMap[name];
+    if (info !== undefined) ctx.out.stateMap[name] = info;
+  }
   return earlier.fragment;
 }
 
@@ -117,13 +121,7 @@ export function lowerBlock(block: Block, next: string | undefined, ctx: LowerCon
       if (ctx.record === undefined) return lowerNode(ctx, node, parents, next);
       ctx.names.record();
       const fragment = lowerNode(ctx, node, parents, next);
-      const names = ctx.names.stop();
-      const infos: [string, StateInfo][] = [];
-      for (const name of names) {
-        const info = ctx.out.stateMap[name];
-        if (info !== undefined) infos.push([name, info]);
-      }
-      ctx.record.set(v, { next, fragment, names, infos });
+      ctx.record.set(v, { next, fragment, names: ctx.names.stop() });
       return fragment;
     }
     case 'series': {
