@@ -1,5 +1,4 @@
 import type { ChoiceCondition, ParallelState, PayloadTemplate, StateMachine } from '../asl/types.js';
-import type { StateInfo } from '../compile/output.js';
 import { completeCarried } from './carry.js';
 import { bodyEndState, hasExitPath, lowerExitPath } from './compensation.js';
 import {
