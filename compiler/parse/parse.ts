@@ -132,14 +132,18 @@ const READ_OTHERWISE = new RegExp(
 );
 
 /** What only the precise path reads right: anchors (no alias limit in js-yaml), tags, complex keys. */
-const NEEDS_PRECISE = [
+/**
+ * Each pattern with a character it cannot match without: a search for one character is far
+ * faster than a regex scan of the whole text, and most files have no `&`, `!` or `?`.
+ */
+const NEEDS_PRECISE: ReadonlyArray<readonly [string | undefined, RegExp]> = [
   // An anchor (`&name`, not the shell's `&&`) may be the root of an alias bomb.
-  /(^|[\s:[{,-])&[^\s&,[\]{}]/m,
+  ['&', /(^|[\s:[{,-])&[^\s&,[\]{}]/m],
   // Explicit tags (`!!binary`, `!!timestamp`; not the `!=` of an expression) and explicit or collection keys.
-  /(^|[\s:[{,-])![^\s=]/m,
-  /(^|\s)\?(\s|$)/m,
-  /[\]}]\s*:(\s|$)/m,
-  READ_OTHERWISE,
+  ['!', /(^|[\s:[{,-])![^\s=]/m],
+  ['?', /(^|\s)\?(\s|$)/m],
+  [':', /[\]}]\s*:(\s|$)/m],
+  [undefined, READ_OTHERWISE],
 ];
 
 /**
@@ -158,7 +162,10 @@ function rejectWarning(warning: YAMLException): never {
  * directives, an empty file) takes the precise path, which reports it exactly.
  */
 function fastLoad(text: string): unknown {
-  if (NEEDS_PRECISE.some((pattern) => pattern.test(text))) return undefined;
+  if (
+    NEEDS_PRECISE.some(([char, pattern]) => (char === undefined || text.includes(char)) && pattern.test(text))
+  )
+    return undefined;
   try {
     const data = load(text, { schema: YAML_12_CORE, onWarning: rejectWarning });
     return data === null || typeof data !== 'object' || hasOddKey(data) ? undefined : data;
