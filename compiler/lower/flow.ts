@@ -87,8 +87,7 @@ function withDataGates(
   readsOf: ReadonlyMap<number, ReadonlySet<string>>,
 ): Map<number, number[]> {
   const gated = new Map<number, number[]>([...plan.gated].map(([v, us]) => [v, [...us]]));
-  // Built the first time a node reads a result: most nodes of most workflows read none.
-  let positions: PlanPositions | undefined;
+  const positions = new PlanPositions(plan.root);
   nodes.nodes.forEach((node, v) => {
     const reads = readsOf.get(v);
     if (!checked.has(node.name) && (reads === undefined || reads.size === 0)) return;
@@ -98,10 +97,8 @@ function withDataGates(
       const u = nodes.index.get(job);
       if (u !== undefined) read.add(u);
     }
-    positions ??= new PlanPositions(plan.root);
-    const where = positions;
     const own = gated.get(v) ?? [];
-    const missing = [...read].filter((u) => !own.includes(u) && !where.resultReaches(u, v));
+    const missing = [...read].filter((u) => !own.includes(u) && !positions.resultReaches(u, v));
     if (missing.length > 0)
       gated.set(
         v,

@@ -1,5 +1,6 @@
 import type { WorkflowGraph } from '../graph/graph.js';
 import type { Job, Workflow } from '../ir.js';
+import { insertOrdered } from '../ordered.js';
 
 /**
  * A node of the graph being lowered: a job, or a join that stands for "every job of the
@@ -58,12 +59,7 @@ export function buildNodeGraph(workflow: Workflow, graph: WorkflowGraph): NodeGr
 /** Indexes in increasing order, each once. */
 function orderedUnique(indexes: ReadonlyArray<number>): number[] {
   if (indexes.length > 16) return [...new Set(indexes)].sort((a, b) => a - b);
-  // A few parents: inserted in order, without the set and sort's work array.
   const ordered: number[] = [];
-  for (const v of indexes) {
-    let i = ordered.length;
-    while (i > 0 && (ordered[i - 1] as number) > v) i--;
-    if (ordered[i - 1] !== v) ordered.splice(i, 0, v);
-  }
+  for (const v of indexes) insertOrdered(ordered, v, true);
   return ordered;
 }

@@ -1,4 +1,5 @@
 import { BitSet } from '../graph/bitset.js';
+import { insertOrdered } from '../ordered.js';
 import type { NodeGraph } from './nodes.js';
 
 /** The nesting the state machine will have: nodes in sequences and parallel branches. */
@@ -170,13 +171,8 @@ function seriesCuts(set: ReadonlyArray<number>, inSet: NodeSet, a: Analysis): nu
 /** Makes `u` a gated upstream node of `v`, keeping each node's gated list in index order. */
 function gate(gated: Map<number, number[]>, v: number, u: number): void {
   const list = gated.get(v);
-  if (list === undefined) {
-    gated.set(v, [u]);
-    return;
-  }
-  let i = list.length;
-  while (i > 0 && (list[i - 1] as number) > u) i--;
-  list.splice(i, 0, u);
+  if (list === undefined) gated.set(v, [u]);
+  else insertOrdered(list, u);
 }
 
 /**

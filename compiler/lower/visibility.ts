@@ -14,13 +14,19 @@ export class PlanPositions {
    * Nodes share the steps of the blocks that enclose them, instead of a copy of the path each.
    */
   readonly #paths: Array<Step | null | undefined> = [];
+  /** The plan, until the first question walks it: most workflows never ask one. */
+  #root: Block | undefined;
 
   constructor(root: Block) {
-    this.#walk(root, null);
+    this.#root = root;
   }
 
   /** True when `u` comes before `v` in a sequence that encloses both. */
   resultReaches(u: number, v: number): boolean {
+    if (this.#root !== undefined) {
+      this.#walk(this.#root, null);
+      this.#root = undefined;
+    }
     let a = this.#paths[u];
     let b = this.#paths[v];
     if (a === undefined || b === undefined || a === null || b === null) return false;

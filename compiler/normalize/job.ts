@@ -1,5 +1,6 @@
 import type { DocPath, Stage } from '../ir.js';
 import type { RawJobCommon, RawRunnable } from '../language/job-common.js';
+import { insertOrdered } from '../ordered.js';
 import { normalizeCondition, SUCCESS } from './condition.js';
 import type { JobBase, NormalizeContext } from './context.js';
 import { normalizeMatrix } from './matrix.js';
@@ -23,13 +24,7 @@ function joinUpstream(
   if (fromStages.length === 0 && needs.length <= SMALL) {
     // A few needs: a scan of the list is cheaper than a set.
     const upstream: string[] = [];
-    for (const need of needs) {
-      if (upstream.includes(need)) continue;
-      // Insertion in order (code units, as sort() compares): sort() allocates a work array.
-      let i = upstream.length;
-      while (i > 0 && (upstream[i - 1] as string) > need) i--;
-      upstream.splice(i, 0, need);
-    }
+    for (const need of needs) insertOrdered(upstream, need, true);
     return upstream;
   }
   const seen = new Set<string>(needs);
