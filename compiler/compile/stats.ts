@@ -128,12 +128,35 @@ export function successRun(machine: StateMachine, stateMap: StateMap): Walk {
  */
 export type SizeCache = Map<object, number>;
 
-/** Printable ASCII other than `"` and `\\`: JSON writes such a string as it is, between quotes. */
-const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** Bytes of a string as JSON text: most are verbatim, the others written out to be counted. */
+/**
+ * Bytes of a string as JSON text. Printable ASCII other than `"` and `\\` is written as it is,
+ * between quotes; a string with anything else is written out to be counted. A loop, not a
+ * regex: state strings are short, and the regex call cost more than the characters.
+ */
 function stringBytes(text: string): number {
-  return VERBATIM.test(text) ? text.length + 2 : Buffer.byteLength(JSON.stringify(text), 'utf8');
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c)
+      return Buffer.byteLength(JSON.stringify(text), 'utf8');
+  }
+  return length + 2;
+}
+
+/** Bytes of member names, which a definition repeats thousands of times (`Type`, `Next`, ...). */
+const keyBytes = new Map<string, number>();
+
+/** Past this many names (user-made keys), the cache starts again rather than grow. */
+const MAX_KEYS = 4096;
+
+function memberBytes(key: string): number {
+  let size = keyBytes.get(key);
+  if (size === undefined) {
+    if (keyBytes.size >= MAX_KEYS) keyBytes.clear();
+    size = stringBytes(key);
+    keyBytes.set(key, size);
+  }
+  return size;
 }
 
 /**
@@ -173,7 +196,7 @@ export function jsonBytes(value: unknown): number {
     const size = jsonBytes((value as Record<string, unknown>)[key]);
     // undefined, functions and symbols: JSON.stringify leaves the member out.
     if (size === 0) continue;
-    bytes += (first ? 0 : 1) + stringBytes(key) + 1 + size;
+    bytes += (first ? 0 : 1) + memberBytes(key) + 1 + size;
     first = false;
   }
   return bytes;
@@ -222,7 +245,7 @@ function stateBytes(state: State, cache: SizeCache): number {
         2 + (value as StateGraph[]).reduce((sum, g, i) => sum + (i > 0 ? 1 : 0) + graphBytes(g, cache), 0);
     else if (key === 'ItemProcessor') size = graphBytes(value as StateGraph, cache);
     else size = jsonBytes(value);
-    bytes += (first ? 0 : 1) + jsonBytes(key) + 1 + size;
+    bytes += (first ? 0 : 1) + memberBytes(key) + 1 + size;
     first = false;
   }
   return bytes;
@@ -235,7 +258,7 @@ function graphBytes(graph: StateGraph, cache: SizeCache): number {
   for (const [key, value] of Object.entries(graph)) {
     if (value === undefined) continue;
     const size = key === 'States' ? statesBytes(value as Record<string, State>, cache) : jsonBytes(value);
-    bytes += (first ? 0 : 1) + jsonBytes(key) + 1 + size;
+    bytes += (first ? 0 : 1) + memberBytes(key) + 1 + size;
     first = false;
   }
   return bytes;
