@@ -93,8 +93,8 @@ const WORKLOADS: ReadonlyArray<{ readonly detail: Detail; readonly title: string
 /**
  * A fixed piece of work like a compile's (small objects built, kept and read back, strings,
  * garbage), independent of the compiler: timed before each timed compile, it tells how fast the
- * machine ran at the time. Our machine's speed at such work varies twofold from one minute to
- * the next, so a figure without it cannot tell a slower compiler from a slower machine.
+ * machine ran at the time. Our machine's speed at such work varies twofold from one minute to the next, so
+ * a figure without it cannot tell a slower compiler from a slower machine.
  */
 function referenceWork(): number {
   const items: Array<{ name: string; next: number; params: { a: number; b: number[] } }> = [];
