@@ -90,27 +90,6 @@ const WORKLOADS: ReadonlyArray<{ readonly detail: Detail; readonly title: string
   },
 ];
 
-/**
- * A fixed piece of work like a compile's (small objects built, kept and read back, strings,
- * garbage), independent of the compiler: timed before each timed compile, it tells how fast the
- * machine ran at the time. Our machine's speed at such work varies twofold from one minute to the next, so
- * a figure without it cannot tell a slower compiler from a slower machine.
- */
-function referenceWork(): number {
-  const items: Array<{ name: string; next: number; params: { a: number; b: number[] } }> = [];
-  for (let i = 0; i < 40_000; i++)
-    items.push({ name: `state-${i}`, next: i + 1, params: { a: i, b: [i, i + 1] } });
-  let sum = 0;
-  for (const item of items) sum += item.name.length + (item.params.b[1] ?? 0) + item.next;
-  return sum;
-}
-
-function timeReference(into: number[]): void {
-  const started = performance.now();
-  referenceWork();
-  into.push(performance.now() - started);
-}
-
 interface Measure {
   readonly detail: Detail;
   readonly jobs: number;
@@ -124,8 +103,6 @@ interface Measure {
   readonly result: CompileResult;
   /** Median time of each phase, in milliseconds. */
   readonly phases: Record<Phase, number>;
-  /** Times of `referenceWork`, one before each timed compile. */
-  readonly reference: ReadonlyArray<number>;
 }
 
 function median(values: ReadonlyArray<number>): number {
@@ -140,7 +117,6 @@ function measure(jobs: number, detail: Detail): Measure {
   const text = generateWorkflow({ jobs, seed: 1, detail });
   const file = `generated-${jobs}.yaml`;
   const times: number[] = [];
-  const reference: number[] = [];
   const timed = (): CompileResult => {
     const started = performance.now();
     const result = compileWorkflow(text, file, { lowering: 'exact' });
@@ -155,7 +131,6 @@ function measure(jobs: number, detail: Detail): Measure {
   for (let i = 1; runs > 0 && (i < WARM_UP || performance.now() - warming < WARM_UP_MS); i++) timed();
   if (runs > 0) times.length = 0;
   for (let i = 0; i < runs; i++) {
-    timeReference(reference);
     result = timed();
     process.stderr.write(
       `  ${detail} ${jobs} jobs, run ${i + 1}/${runs}: ${(times.at(-1) ?? 0).toFixed(0)} ms\n`,
@@ -176,7 +151,6 @@ function measure(jobs: number, detail: Detail): Measure {
     runs: times.length,
     result,
     phases,
-    reference,
   };
 }
 
@@ -278,7 +252,6 @@ function describe(m: Measure): string[] {
     m.medianMs.toFixed(1),
     m.runs === 1 ? 'one run' : `${m.minMs.toFixed(1)}-${m.maxMs.toFixed(1)}`,
     m.firstMs.toFixed(1),
-    m.reference.length === 0 ? '-' : median(m.reference).toFixed(1),
     shape,
   ];
 }
@@ -312,8 +285,8 @@ function section(result: WorkloadResult): string {
 
 ${result.what}.
 
-| jobs | YAML | median ms | min-max ms | first run ms | reference ms | output |
-|---:|---:|---:|---:|---:|---:|---|
+| jobs | YAML | median ms | min-max ms | first run ms | output |
+|---:|---:|---:|---:|---:|---|
 ${rows.join('\n')}
 
 Log-log slope of the median time against the job count: **${result.slope.toFixed(2)}** (1 is linear;
@@ -328,16 +301,6 @@ it: other runs, other garbage collections). \`lower\` and \`split\` are differen
 
 ${phaseTable(result.measures).join('\n')}
 `;
-}
-
-/** The reference's fastest run of the bench, and where the 1,000-job DAG runs had it. */
-function referenceLine(results: ReadonlyArray<WorkloadResult>): string {
-  const all = results.flatMap((r) => r.measures.flatMap((m) => m.reference));
-  const dag = results[0]?.measures.find((m) => m.jobs === 1_000);
-  if (all.length === 0 || dag === undefined || dag.reference.length === 0) return '';
-  const fastest = Math.min(...all);
-  const during = median(dag.reference);
-  return `In this run its fastest was ${fastest.toFixed(1)} ms; during the 1,000-job DAG runs its median was ${during.toFixed(1)} ms (${(during / fastest).toFixed(2)} times the fastest).`;
 }
 
 function markdown(results: ReadonlyArray<WorkloadResult>): string {
@@ -356,11 +319,6 @@ compile of that size in the process (after the smaller sizes), before any warm-u
 \`waterflow compile\` of a new size pays on top, module loading aside. A size whose first run
 takes more than ${BUDGET_MS / 1000} s is reported from that run alone ("one run"). Targets (issue 3):
 1,000 jobs in at most 50 ms, 10,000 in at most 1 s, growth near linear.
-
-\`reference ms\`: the median time of a fixed piece of work like a compile's (40,000 small objects
-built and read back), independent of the compiler, timed before each timed compile. It tells a
-slow machine from a slow compiler: on the machine of these figures, it varies twofold and more from
-one minute to the next. ${referenceLine(results)}
 
 ${results.map(section).join('\n')}`;
 }
