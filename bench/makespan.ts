@@ -117,6 +117,14 @@ ${markdownRoleTable(figures)}
   with these latencies. Meeting it in every setting means no false waits.
 - "never worse than the stage barrier" is checked in every setting; with g > 0 and a DAG whose
   stage barrier costs (almost) nothing over its critical path, gates can cost more than levels.
+  A failing line says where the critical path's gates wait. A gate "on the critical edge itself"
+  waits for the parent that ends last (recorded runtimes), or less than g before the nested
+  parent: g, or part of it, follows that end wherever the gate waits, and only gating another
+  edge (which needs the runtimes the compiler does not have) would avoid it. A gate "after a
+  nested parent that ends at least g later" could hide its g by waiting beside that parent in a
+  Parallel state of its own: one transition more per run.
+  The summary's "gates waiting beside the task before them" gives that cost for every gate that
+  follows a task (a lower bound: gates that start a branch would need more).
 
 ## Checks
 

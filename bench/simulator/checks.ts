@@ -53,6 +53,13 @@ function exactChecks(f: DagFigures, exact: LoweringFigures): Check[] {
   ];
 }
 
+/** Where the critical path's gates wait: whether any other place could have hidden their g. */
+function whyWorse(exact: LoweringFigures): string {
+  const { onCriticalEdge, afterNestedParent } = exact.gatePlacement;
+  const gates = exact.gatesOnCriticalPath;
+  return `of the critical path's ${gates} gate${gates === 1 ? '' : 's'}: ${onCriticalEdge} on the critical edge itself (the gated upstream ends last, or less than g before the nested parent: g, or part of it, follows it wherever the gate waits), ${afterNestedParent} after a nested parent that ends at least g later (a gate waiting beside that parent, one Parallel state more, would hide g)`;
+}
+
 function barrierChecks(f: DagFigures, exact: LoweringFigures, barrier: LoweringFigures): Check[] {
   const settings = Object.keys(SETTINGS) as SettingName[];
   const worse = settings.filter((name) => !atMost(exact.makespan[name], barrier.makespan[name]));
@@ -64,7 +71,7 @@ function barrierChecks(f: DagFigures, exact: LoweringFigures, barrier: LoweringF
       detail:
         worse.length === 0
           ? `ours ${s(exact.makespan.target)} s <= barrier ${s(barrier.makespan.target)} s (S = 0, g = 1 s)`
-          : worse.map((n) => `${n}: ${s(exact.makespan[n])} s > ${s(barrier.makespan[n])} s`).join('; '),
+          : `${worse.map((n) => `${n}: ${s(exact.makespan[n])} s > ${s(barrier.makespan[n])} s`).join('; ')}; ${whyWorse(exact)}`,
     },
     {
       subject: f.name,
@@ -107,6 +114,8 @@ export interface Summary {
   readonly dags: number;
   readonly historyEventsPerJob: number;
   readonly transitionsPerJob: number;
+  /** With every gate that follows a task waiting beside it instead: one Parallel state more each. */
+  readonly transitionsPerJobGatesBesideTasks: number;
   readonly definitionBytesPerJob: number;
   /** Transitions and history events per job by state role, mean over the DAGs. */
   readonly rolesPerJob: { readonly [role: string]: RoleCost };
@@ -145,6 +154,9 @@ export function summarize(figures: ReadonlyArray<DagFigures>): Summary {
     dags: measured.length,
     historyEventsPerJob: mean(measured.map((m) => m.exact.historyEvents / m.f.jobs)),
     transitionsPerJob: mean(measured.map((m) => m.exact.transitions / m.f.jobs)),
+    transitionsPerJobGatesBesideTasks: mean(
+      measured.map((m) => (m.exact.transitions + m.exact.gatePlacement.afterTask) / m.f.jobs),
+    ),
     definitionBytesPerJob: mean(measured.map((m) => m.exact.definitionBytes / m.f.jobs)),
     rolesPerJob: rolesPerJob(measured.map((m) => ({ jobs: m.f.jobs, roles: m.exact.byRole }))),
     oursToCriticalPath: bySetting('exact'),

@@ -1,6 +1,7 @@
 import type { StateMachine } from '../../compiler/asl/types.js';
 import type { CompileOutput, CompileResult } from '../../compiler/compile/output.js';
 import { criticalPath, type DagJob, stageBarrierSeconds } from './dag.js';
+import { type GatePlacement, gatePlacement } from './gate-placement.js';
 import { simulate } from './simulate.js';
 import type { SimulationResult } from './types.js';
 
@@ -50,6 +51,8 @@ export interface LoweringFigures {
    */
   readonly gatesOnCriticalPath: number;
   readonly releasesOnCriticalPath: number;
+  /** Whether another place for those gates could hide their latency, and gates after a task. */
+  readonly gatePlacement: GatePlacement;
 }
 
 /** What the states of one role cost in one run. */
@@ -175,6 +178,7 @@ export function measureLowering(dag: BenchDag, compiled: CompileResult): Lowerin
     byRole: costByRole(ideal, output),
     gatesOnCriticalPath: path.filter((job) => gates.has(job)).length,
     releasesOnCriticalPath: path.filter((job) => releases.has(job)).length,
+    gatePlacement: gatePlacement(dag.jobs, path, gates, output, SETTINGS.target.gateLatency),
   };
 }
 

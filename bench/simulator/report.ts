@@ -86,6 +86,8 @@ export function summaryLines(summary: Summary): string[] {
       .filter(([, cost]) => cost.events > 0)
       .map(([role, cost]) => `${role} ${cost.transitions.toFixed(2)} / ${cost.events.toFixed(2)}`)
       .join(', ')}`,
+    `  gates waiting beside the task before them instead of after it (one Parallel state more each, ` +
+      `gates that start a branch left as they are): at least ${summary.transitionsPerJobGatesBesideTasks.toFixed(2)} state transitions per job`,
   ];
 }
 
