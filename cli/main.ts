@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { formatDiagnostic, validateWorkflow, workflowJsonSchema } from '../compiler/index.js';
 import { type CompileCommandOptions, compileCommand } from './compile-command.js';
@@ -63,7 +64,8 @@ function buildProgram(io: CliIo, exit: { code: number }): Command {
       const render = options.format === 'dot' ? toDot : toMermaid;
       io.stdout(render(result.workflow, result.graph));
     });
-  const home = () => process.env.WATERFLOW_HOME ?? '.waterflow';
+  // Absolute, so that every path under it means the same in a job's own working directory.
+  const home = () => resolve(process.env.WATERFLOW_HOME ?? '.waterflow');
   const collect = (value: string, previous: string[]) => [...previous, value];
   const runOptions = (command: Command) =>
     command

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EcsTaskStateChange } from '../../runtime/job-events.js';
 import {
   type EcsTask,
@@ -182,7 +182,8 @@ function attemptEnv(attempt: RunAttempt): Record<string, string> {
   return {
     ...base,
     ...attempt.env,
-    WATERFLOW_OUTPUT: join(attempt.workdir, OUTPUT_FILE),
+    // Absolute: the job's shell starts in its workdir, where a relative path would not resolve.
+    WATERFLOW_OUTPUT: resolve(attempt.workdir, OUTPUT_FILE),
     WATERFLOW_RUN_ID: attempt.runId,
     WATERFLOW_JOB: attempt.job,
     WATERFLOW_ATTEMPT: String(attempt.attempt),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { root } from '../support/files.js';
 import {
   type Finished,
   ms,
@@ -42,6 +43,22 @@ function jobDir(runId: string, job: string): string {
 }
 
 describe('waterflow run (host runner)', () => {
+  it('runs hello with a relative home, as the README runs it with the default .waterflow', async () => {
+    // The temporary directory is the working directory; the home is relative to it.
+    const hello = join(root, 'examples', 'hello.yaml');
+    const finished = await waterflow(
+      ['run', hello, '--runner', 'host', '--json'],
+      'home',
+      {},
+      homes.current(),
+    );
+    const record = runJsonOf(finished);
+
+    expect(record.status).toBe('succeeded');
+    expect(finished.stderr).not.toContain('cannot create');
+    expect(existsSync(join(homes.current(), 'home', 'runs', record.runId, 'greet'))).toBe(true);
+  });
+
   it('runs hello, passes an output to the next job and keeps each job log', async () => {
     const finished = await run('examples/hello.yaml', '--param', 'name=Ada');
     const record = runJsonOf(finished);

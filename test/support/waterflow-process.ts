@@ -39,13 +39,15 @@ export function tempHomes(): { readonly current: () => string } {
   return { current: () => home };
 }
 
+/** `home` may be relative: to `cwd`, the repository unless given, as a user's `.waterflow` is. */
 export function startWaterflow(
   args: ReadonlyArray<string>,
   home: string,
   env: NodeJS.ProcessEnv = {},
+  cwd: string = root,
 ): Started {
   const child = spawn(process.execPath, [join(root, 'bin', 'waterflow.js'), ...args], {
-    cwd: root,
+    cwd,
     env: { ...process.env, WATERFLOW_HOME: home, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -95,8 +97,9 @@ export function waterflow(
   args: ReadonlyArray<string>,
   home: string,
   env: NodeJS.ProcessEnv = {},
+  cwd: string = root,
 ): Promise<Finished> {
-  return startWaterflow(args, home, env).done;
+  return startWaterflow(args, home, env, cwd).done;
 }
 
 export interface JobJson {
