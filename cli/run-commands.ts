@@ -279,5 +279,10 @@ function reportDecision(
     io.stdout(`${job} in ${runId}: ${result.message}\n`);
     return ExitCode.ok;
   }
-  throw new CliError(`${job} in ${runId}: ${result.message}`, ExitCode.failed);
+  // From a terminal, the approver is who the shell says: say how to decide as a listed one.
+  const hint =
+    result.kind === 'refused' && result.code === 'not-allowed'
+      ? ' (to decide as one of them: --as <approver>)'
+      : '';
+  throw new CliError(`${job} in ${runId}: ${result.message}${hint}`, ExitCode.failed);
 }

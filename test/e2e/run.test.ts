@@ -246,6 +246,32 @@ describe('approvals in a local run', () => {
     expect(record.jobs.deploy?.status).toBe('succeeded');
   });
 
+  it('tells a terminal user who is not an approver how to decide as one; two approvers meet minApprovals: 2', async () => {
+    const started = startWaterflow(
+      ['run', 'test/fixtures/approval/workflow.yaml', '--runner', 'host', '--json'],
+      homes.current(),
+    );
+    const [, runId] = (await started.waitFor(/waterflow approve (\S+) approve/)) as unknown as [
+      string,
+      string,
+    ];
+    const decide = (...args: string[]) =>
+      waterflow(['approve', runId, 'approve', ...args], homes.current(), { USER: 'mallory' });
+    const mallory = await decide();
+    const alice = await decide('--as', 'alice@example.com');
+    const bob = await decide('--as', 'bob@example.com');
+    const record = runJsonOf(await started.done);
+
+    expect(mallory.code).toBe(1);
+    expect(mallory.stderr).toContain(
+      'mallory may not decide this approval; it is for alice@example.com, bob@example.com',
+    );
+    expect(mallory.stderr).toContain('--as <approver>');
+    expect([alice.code, bob.code]).toStrictEqual([0, 0]);
+    expect(record.jobs.approve?.status).toBe('succeeded');
+    expect(record.jobs.deploy?.status).toBe('succeeded');
+  });
+
   it('rejects by HTTP POST to the link, failing the run and skipping what needs the approval', async () => {
     const started = startApprovalRun();
     const [, link] = (await started.waitFor(/approve: approve or reject at (\S+)/)) as unknown as [
