@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CompileOptions, compileWorkflow, formatDiagnostic } from '../compiler/index.js';
-import { CliError, type CliIo, ExitCode, readInput } from './io.js';
+import { CliError, type CliIo, ExitCode, makeDirectory, readInput } from './io.js';
 
 export interface CompileCommandOptions {
   readonly out: string;
@@ -30,7 +30,7 @@ export async function compileCommand(
   const name = /^Waterflow workflow ([a-z0-9-]+)/.exec(output.asl.Comment ?? '')?.[1] ?? 'workflow';
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   try {
-    await mkdir(options.out, { recursive: true });
+    await makeDirectory(options.out);
     await writeFile(join(options.out, `${name}.asl.json`), json(output.asl));
     for (const child of output.children)
       await writeFile(join(options.out, `${child.name}.asl.json`), json(child.asl));

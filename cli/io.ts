@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 /** What the CLI touches outside itself; tests pass their own. */
 export interface CliIo {
@@ -43,5 +44,33 @@ export async function readInput(io: CliIo, path: string): Promise<string> {
             ? 'permission denied'
             : String(error);
     throw new CliError(`${path}: cannot read the file: ${why}`);
+  }
+}
+
+/**
+ * `mkdir -p` that cannot spin: Node's recursive mkdir loops forever, at full CPU, where the
+ * system answers ENOENT for a directory whose parent exists (`-o /proc/out`). Resolves once
+ * `dir` is a directory; otherwise throws the system's error.
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  const path = resolve(dir);
+  try {
+    await mkdir(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await stat(path)).isDirectory()) return;
+    const parent = dirname(path);
+    if (code !== 'ENOENT' || parent === path || (await isDirectory(parent))) throw error;
+    await makeDirectory(parent);
+    // Once more, now that the parent exists: an ENOENT again is thrown above.
+    await makeDirectory(path);
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -11,7 +11,7 @@ import { RunInputError, runLocally } from '../local/run-session.js';
 import { RunnerUnavailableError } from '../local/runners.js';
 import { parseParamArgs } from '../runtime/params.js';
 import { listRuns, type RunOwner, type RunRecord, readRun } from '../runtime/run-record.js';
-import { CliError, type CliIo, ExitCode } from './io.js';
+import { CliError, type CliIo, ExitCode, makeDirectory } from './io.js';
 
 /** `waterflow run`, `runs`, `status`, `logs`, `rerun`, `approve`, `reject`: over local/. */
 
@@ -59,6 +59,12 @@ export async function runCommand(
 ): Promise<number> {
   const parsed = parseParamArgs(options.param);
   if (!parsed.ok) throw new CliError(parsed.errors.join('\n'));
+  try {
+    await makeDirectory(options.home);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new CliError(`cannot make the run home ${options.home} (WATERFLOW_HOME): ${code}`);
+  }
   const given = new Map<string, JsonValue>(parsed.text);
   let earlier: RunRecord | undefined;
   if (rerun !== undefined) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,4 +41,38 @@ describe('waterflow compile', () => {
       'WriteJobOutputsAndArtifacts',
     ]);
   });
+});
+
+describe('waterflow compile -o', () => {
+  it('makes the output directory and its missing parents', async () => {
+    out = mkdtempSync(join(tmpdir(), 'waterflow-compile-'));
+    const nested = join(out, 'a', 'b');
+
+    const { code } = await runCli('compile', 'examples/hello.yaml', '-o', nested);
+
+    expect(code).toBe(0);
+    expect(readFileSync(join(nested, 'hello.asl.json'), 'utf8')).toContain('"StartAt"');
+  });
+
+  it('says in one line that it cannot write where a file stands in the path', async () => {
+    out = mkdtempSync(join(tmpdir(), 'waterflow-compile-'));
+    writeFileSync(join(out, 'file'), '');
+
+    const { code, stderr } = await runCli('compile', 'examples/hello.yaml', '-o', join(out, 'file', 'x'));
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(`waterflow: cannot write to ${join(out, 'file', 'x')}: ENOTDIR\n`);
+  });
+
+  it.skipIf(!existsSync('/proc/self'))(
+    'fails at once, instead of spinning, where the system cannot make a directory (/proc)',
+    async () => {
+      // Node's own recursive mkdir loops forever on this path.
+      const { code, stderr } = await runCli('compile', 'examples/hello.yaml', '-o', '/proc/waterflow-out');
+
+      expect(code).toBe(2);
+      expect(stderr).toBe('waterflow: cannot write to /proc/waterflow-out: ENOENT\n');
+    },
+    10_000,
+  );
 });

@@ -204,6 +204,15 @@ describe('waterflow run (host runner)', () => {
     expect(status).toStrictEqual(a);
   });
 
+  it.skipIf(!existsSync('/proc/self'))('exits 2 at once when the run home cannot be made', async () => {
+    const finished = await waterflow(['run', 'examples/hello.yaml'], '/proc/waterflow-home');
+
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toBe(
+      'waterflow: cannot make the run home /proc/waterflow-home (WATERFLOW_HOME): ENOENT\n',
+    );
+  });
+
   it('exits 2 with a clear message for a bad param or an invalid file, recording nothing', async () => {
     const badParam = await run('examples/hello.yaml', '--param', 'nmae=Ada');
     const invalid = await run('test/fixtures/invalid/unknown-need.yaml');
