@@ -116,7 +116,9 @@ function load(file: string, warn: (text: string) => void): Loaded {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new RunInputError(`${file}: cannot read the file${code === 'ENOENT' ? ': no such file' : ''}`);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
+    throw new RunInputError(`${file}: cannot read the file: ${why}`);
   }
   const compiled = compileWorkflow(text, file);
   const errors = compiled.diagnostics.filter((d: Diagnostic) => d.severity === 'error');

@@ -213,6 +213,15 @@ describe('waterflow run (host runner)', () => {
     );
   });
 
+  it('exits 2 saying why it cannot read the workflow file', async () => {
+    const missing = await run('no/such.yaml');
+    const directory = await run('examples');
+
+    expect([missing.code, directory.code]).toStrictEqual([2, 2]);
+    expect(missing.stderr).toBe('waterflow: no/such.yaml: cannot read the file: no such file\n');
+    expect(directory.stderr).toBe('waterflow: examples: cannot read the file: is a directory\n');
+  });
+
   it('exits 2 with a clear message for a bad param or an invalid file, recording nothing', async () => {
     const badParam = await run('examples/hello.yaml', '--param', 'nmae=Ada');
     const invalid = await run('test/fixtures/invalid/unknown-need.yaml');
