@@ -18,13 +18,19 @@ function isMapping(value: unknown): value is Mapping {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Other dialects the user may have fed us, and how to convert them. */
+/**
+ * Other dialects the user may have fed us, and how their fields map onto ours. There is no
+ * `waterflow import` yet (DESIGN lists one): a hint must not name a command that does not exist.
+ */
 const DIALECT_HINTS: ReadonlyArray<[RegExp, string]> = [
   [
     /kube-zen\.io|zen\.io/,
-    'this looks like a zen-flow JobFlow: convert it with "waterflow import --from zen-flow FILE"',
+    `this looks like a zen-flow JobFlow; Waterflow reads ${API_VERSION} only (docs/language.md): each step becomes a job, its dependencies the job's needs, its container's image and command the job's container and commands`,
   ],
-  [/argoproj\.io/, 'this looks like an Argo Workflow: convert it with "waterflow import --from argo FILE"'],
+  [
+    /argoproj\.io/,
+    `this looks like an Argo Workflow; Waterflow reads ${API_VERSION} only (docs/language.md): each DAG task becomes a job, its dependencies the job's needs, its container template's image and command the job's container and commands`,
+  ],
 ];
 
 function checkHeader(data: Mapping, sink: DiagnosticSink): boolean {

@@ -40,10 +40,10 @@ describe('validation', () => {
     `);
   });
 
-  it('points a converter at zen-flow and Argo files', () => {
+  it('tells a user with an Argo file that Waterflow reads its own language, and how the fields map', () => {
     expect(problems('apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n')).toMatchInlineSnapshot(`
       [
-        "1:13 WF1004 apiVersion must be "waterflow.io/v1", found "argoproj.io/v1alpha1" | this looks like an Argo Workflow: convert it with "waterflow import --from argo FILE"",
+        "1:13 WF1004 apiVersion must be "waterflow.io/v1", found "argoproj.io/v1alpha1" | this looks like an Argo Workflow; Waterflow reads waterflow.io/v1 only (docs/language.md): each DAG task becomes a job, its dependencies the job's needs, its container template's image and command the job's container and commands",
       ]
     `);
   });
