@@ -1,5 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { unreadableBecause } from '../local/read-errors.js';
 
 /** What the CLI touches outside itself; tests pass their own. */
 export interface CliIo {
@@ -34,16 +35,7 @@ export async function readInput(io: CliIo, path: string): Promise<string> {
   try {
     return await io.readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : String(error);
-    throw new CliError(`${path}: cannot read the file: ${why}`);
+    throw new CliError(`${path}: cannot read the file: ${unreadableBecause(error)}`);
   }
 }
 

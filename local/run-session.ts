@@ -26,6 +26,7 @@ import {
 } from './engine/engine.js';
 import { MissingSecretsError, resolveSecrets } from './engine/secrets.js';
 import { createLiveView } from './live-view.js';
+import { unreadableBecause } from './read-errors.js';
 import { MirroredGateStore } from './run-gates.js';
 import { journaledRecorder } from './run-journal.js';
 import { pickRunner, type RunnerChoice } from './runners.js';
@@ -115,10 +116,7 @@ function load(file: string, warn: (text: string) => void): Loaded {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
-    throw new RunInputError(`${file}: cannot read the file: ${why}`);
+    throw new RunInputError(`${file}: cannot read the file: ${unreadableBecause(error)}`);
   }
   const compiled = compileWorkflow(text, file);
   const errors = compiled.diagnostics.filter((d: Diagnostic) => d.severity === 'error');
