@@ -3,23 +3,30 @@ import type { CompileOutput } from '../../compiler/compile/output.js';
 import { type DagJob, topologicalOrder } from './dag.js';
 
 /**
- * Why the gates of the critical path's jobs cost what they cost: whether some other place for
- * a gate could hide its latency. It explains the DAGs where the exact lowering ends after the
- * stage barrier, whose only extra latency is the gates'.
+ * Where the exact lowering's entered gates wait, and whether some other place could hide their
+ * latency. It explains the DAGs where the exact lowering ends after the stage barrier, whose only
+ * extra latency is the gates'.
  */
-export interface CriticalGates {
+export interface GatePlacement {
   /**
-   * Gates whose gated upstream ends last of the job's parents, or less than g before the last
-   * nested one (recorded runtimes, no latency): g, or part of it, follows the gated upstream's
-   * end wherever the gate waits.
+   * Gates of the critical path's jobs whose gated upstream ends last of the job's parents, or
+   * less than g before the last nested one (recorded runtimes, no latency): g, or part of it,
+   * follows the gated upstream's end wherever the gate waits.
    */
   readonly onCriticalEdge: number;
   /**
-   * Gates of a job whose nested parent ends at least g after its gated upstreams: the gate waits
-   * after that parent, so its g adds to the path; waiting beside it (in a Parallel state of its
-   * own, one transition more) would hide g.
+   * Gates of the critical path's jobs whose nested parent ends at least g after their gated
+   * upstreams: the gate waits after that parent, so its g adds to the path; waiting beside it
+   * (in a Parallel state of its own, one transition more) would hide g.
    */
   readonly afterNestedParent: number;
+  /**
+   * Entered gates that follow a Task in their graph: making each wait beside that task instead
+   * takes one more Parallel state, one more transition per run. Gates that start their branch
+   * are not counted (hoisting one out of its Parallel, beside a task, would cost more), so this
+   * is the least such a lowering would add.
+   */
+  readonly afterTask: number;
 }
 
 /** Every graph of the output: the machine's, its parts', and their nested branches and items. */
@@ -73,17 +80,6 @@ function finishTimes(jobs: ReadonlyArray<DagJob>): Map<string, number> {
     finish.set(job.id, start + job.runtimeSeconds);
   }
   return finish;
-}
-
-/** Where the exact lowering's entered gates wait (see `CriticalGates`, `afterTask`). */
-export interface GatePlacement extends CriticalGates {
-  /**
-   * Entered gates that follow a Task in their graph: making each wait beside that task instead
-   * takes one more Parallel state, one more transition per run. Gates that start their branch
-   * are not counted (hoisting one out of its Parallel, beside a task, would cost more), so this
-   * is the least such a lowering would add.
-   */
-  readonly afterTask: number;
 }
 
 /** Classifies the entered gates: those of the jobs on `path`, and all of them by what precedes them. */
